@@ -1,0 +1,27 @@
+// Package table manages Sluice's Apache Iceberg tables: create, list,
+// describe and drop; append, overwrite and row-level rewrites; schema
+// enforcement and opt-in evolution; versions (time travel, history,
+// rollback); and maintenance (compaction, snapshot expiry, orphan files).
+//
+// Tables live in an Iceberg SQL catalog (iceberg-go's catalog/sql) whose
+// database is owned by the caller, normally the workspace's SQLite file, and
+// their files under a warehouse location (a file:// or any URL iceberg-go's
+// IO registry knows). Every table is written in format v2 with copy-on-write
+// deletes, so the data files of a snapshot are the whole truth about it and
+// any engine, DuckDB included, can scan them directly.
+//
+// # Versions
+//
+// A table's version number is its snapshot's sequence number: 1 for the first
+// commit, then one more for every commit, in commit order. Version numbers
+// never change, so "VERSION AS OF 3" means the same data before and after a
+// rollback; a rolled-back-to version simply becomes current again.
+//
+// # Concurrency
+//
+// A *Catalog is safe for concurrent use. Writers in the same or in other
+// processes commit optimistically through the catalog's compare-and-swap of
+// the metadata location: appends refresh and retry on conflict; rewrites
+// (overwrite with a predicate, delete, update) fail with ErrConflict when
+// another commit touched the table since they planned.
+package table
