@@ -68,7 +68,7 @@ func (t *Table) Compact(ctx context.Context, opts CompactOptions) (*Table, Compa
 	if err != nil {
 		return nil, CompactResult{}, fmt.Errorf("compact %s: %w", t.id, err)
 	}
-	nt, info, err := t.commit(ctx, tx, "compact")
+	nt, info, err := t.commit(ctx, tx, "compact", nil)
 	if err != nil {
 		return nil, CompactResult{}, err
 	}
@@ -119,7 +119,7 @@ func (t *Table) Expire(ctx context.Context, opts ExpireOptions) (*Table, []int64
 	if err := tx.ExpireSnapshots(eopts...); err != nil {
 		return nil, nil, fmt.Errorf("expire snapshots of %s: %w", t.id, err)
 	}
-	nt, _, err := t.commit(ctx, tx, "expire snapshots of")
+	nt, _, err := t.commit(ctx, tx, "expire snapshots of", nil)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -163,6 +163,11 @@ type ScanPlan struct {
 	Snapshot int64 // 0 for an empty table
 	Schema   *iceberg.Schema
 	Files    []DataFile
+	// SchemaChanged is true when the table's schema has ever evolved, so
+	// older files may lack columns or hold narrower types than Schema.
+	SchemaChanged bool
+	// Key identifies this plan (table metadata and snapshot) for caching.
+	Key string
 }
 
 // Plan lists the data files of the given snapshot (nil: the current one).
@@ -172,8 +177,9 @@ func (t *Table) Plan(ctx context.Context, snap *itable.Snapshot) (*ScanPlan, err
 	if snap == nil {
 		snap = t.t.CurrentSnapshot()
 	}
-	plan := &ScanPlan{Table: t.id, Schema: t.t.Schema()}
+	plan := &ScanPlan{Table: t.id, Schema: t.t.Schema(), SchemaChanged: len(t.t.Schemas()) > 1}
 	if snap == nil {
+		plan.Key = t.PlanKey(nil)
 		return plan, nil
 	}
 	plan.Version, plan.Snapshot = snap.SequenceNumber, snap.SnapshotID
@@ -192,7 +198,21 @@ func (t *Table) Plan(ctx context.Context, snap *itable.Snapshot) (*ScanPlan, err
 		}
 		plan.Files = append(plan.Files, DataFile{Path: task.File.FilePath(), Records: task.File.Count(), Size: task.File.FileSizeBytes()})
 	}
+	plan.Key = t.PlanKey(snap)
 	return plan, nil
+}
+
+// PlanKey identifies what Plan(snap) returns without planning: equal keys
+// mean equal plans (snapshots are immutable), so engines can cache views.
+func (t *Table) PlanKey(snap *itable.Snapshot) string {
+	if snap == nil {
+		snap = t.t.CurrentSnapshot()
+	}
+	var id int64
+	if snap != nil {
+		id = snap.SnapshotID
+	}
+	return fmt.Sprintf("%s#%d#%d#%d", t.t.Metadata().TableUUID(), id, t.t.Schema().ID, len(t.t.Schemas()))
 }
 
 // isCurrent reports whether snap is the table's current snapshot; reads of

@@ -27,6 +27,10 @@ type WriteOptions struct {
 	// (INSERT, OVERWRITE, DELETE, UPDATE, COMPACT …); the Iceberg operation
 	// is derived from the files added and removed.
 	Operation string
+	// BeforeCommit, when set, runs after the data files are written and
+	// before the commit; an error from it aborts the write (nothing is
+	// committed; the written files are orphans for RemoveOrphans).
+	BeforeCommit func() error
 }
 
 // CommitInfo describes a committed write.
@@ -69,7 +73,12 @@ func evolve(tx *itable.Transaction, sc *iceberg.Schema, ev *evolution) (*iceberg
 	return st.Schema(), nil
 }
 
-func (t *Table) commit(ctx context.Context, tx *itable.Transaction, what string) (*Table, CommitInfo, error) {
+func (t *Table) commit(ctx context.Context, tx *itable.Transaction, what string, before func() error) (*Table, CommitInfo, error) {
+	if before != nil {
+		if err := before(); err != nil {
+			return nil, CommitInfo{}, err
+		}
+	}
 	nt, err := tx.Commit(ctx)
 	if err != nil {
 		if isConflict(err) {
@@ -122,9 +131,14 @@ func (t *Table) Append(ctx context.Context, rdr array.RecordReader, opts WriteOp
 		return nil, CommitInfo{}, cr.Err()
 	}
 	if conf.rows.Load() == 0 && ev.empty() {
+		if opts.BeforeCommit != nil {
+			if err := opts.BeforeCommit(); err != nil {
+				return nil, CommitInfo{}, err
+			}
+		}
 		return t, CommitInfo{Version: t.CurrentVersion()}, nil
 	}
-	nt, info, err := t.commit(ctx, tx, "append to")
+	nt, info, err := t.commit(ctx, tx, "append to", opts.BeforeCommit)
 	info.RowsWritten = conf.rows.Load()
 	return nt, info, err
 }
@@ -231,10 +245,13 @@ func (t *Table) Rewrite(ctx context.Context, baseSnapshot int64, remove []string
 			rows += c.rows.Load()
 		}
 	}
-	if len(del) == 0 && len(added) == 0 {
-		if evsEmpty(evs) {
-			return t, CommitInfo{Version: t.CurrentVersion()}, nil
+	if len(del) == 0 && len(added) == 0 && evsEmpty(evs) {
+		if opts.BeforeCommit != nil {
+			if err := opts.BeforeCommit(); err != nil {
+				return nil, CommitInfo{}, err
+			}
 		}
+		return t, CommitInfo{Version: t.CurrentVersion()}, nil
 	}
 	switch {
 	case len(del) == 0 && len(added) > 0:
@@ -245,7 +262,7 @@ func (t *Table) Rewrite(ctx context.Context, baseSnapshot int64, remove []string
 	if err != nil {
 		return nil, CommitInfo{}, fmt.Errorf("%s %s: %w", what, t.id, err)
 	}
-	nt, info, err := t.commit(ctx, tx, what)
+	nt, info, err := t.commit(ctx, tx, what, opts.BeforeCommit)
 	info.RowsWritten = rows
 	return nt, info, err
 }

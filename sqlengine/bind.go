@@ -1,0 +1,236 @@
+package sqlengine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	itable "github.com/apache/iceberg-go/table"
+
+	"github.com/sluice-dev/sluice/sqlengine/sqltext"
+	"github.com/sluice-dev/sluice/table"
+)
+
+// identOf maps a reference's name parts to a catalog identifier. ok is false
+// for names that cannot be Sluice tables (three or more parts).
+func identOf(parts []string) (table.Ident, bool) {
+	switch len(parts) {
+	case 1:
+		return table.Ident{Namespace: table.DefaultNamespace, Name: parts[0]}, true
+	case 2:
+		return table.Ident{Namespace: parts[0], Name: parts[1]}, true
+	}
+	return table.Ident{}, false
+}
+
+// bind creates or refreshes the DuckDB views for the catalog tables stmt
+// references and returns the statement to run: stmt itself, or with
+// time-travel references replaced by views of the wanted version.
+// The caller holds e.mu.
+func (e *Engine) bind(ctx context.Context, stmt string) (string, error) {
+	refs, err := sqltext.FindTableRefs(stmt)
+	if err != nil {
+		return "", err
+	}
+	if len(refs) == 0 {
+		return stmt, nil
+	}
+	repl := map[int]string{} // ref index → replacement
+	for i, ref := range refs {
+		id, ok := identOf(ref.Parts)
+		if !ok {
+			continue
+		}
+		tbl, err := e.tables.Load(ctx, id)
+		if errors.Is(err, table.ErrNotFound) {
+			if ref.Travel != sqltext.NoTravel {
+				return "", fmt.Errorf("%s: time travel needs a Sluice table: %w", strings.Join(ref.Parts, "."), err)
+			}
+			continue // a DuckDB object, CTE or a typo DuckDB will report
+		}
+		if err != nil {
+			return "", err
+		}
+		var snap *itable.Snapshot
+		switch ref.Travel {
+		case sqltext.TravelVersion:
+			if snap, err = tbl.SnapshotAtVersion(ref.Version); err != nil {
+				return "", err
+			}
+		case sqltext.TravelTimestamp:
+			ts, err := parseTimestamp(ref.Timestamp)
+			if err != nil {
+				return "", fmt.Errorf("%s TIMESTAMP AS OF '%s': %w", id, ref.Timestamp, err)
+			}
+			if snap, err = tbl.SnapshotAsOf(ts); err != nil {
+				return "", err
+			}
+		}
+		var view string
+		if ref.Travel == sqltext.NoTravel {
+			view = plainViewName(ref.Parts)
+		} else {
+			view = quoteIdent(fmt.Sprintf("%s@v%d", id, snap.SequenceNumber))
+			if aliasFollows(stmt, ref.TravelEnd) {
+				repl[i] = view
+			} else {
+				repl[i] = view + " AS " + quoteIdent(ref.Parts[len(ref.Parts)-1])
+			}
+		}
+		if err := e.bindView(ctx, view, ref.Parts, tbl, snap); err != nil {
+			return "", err
+		}
+	}
+	if len(repl) == 0 {
+		return stmt, nil
+	}
+	idx := map[int]int{}
+	for i := range refs {
+		idx[refs[i].Start] = i
+	}
+	return sqltext.Rewrite(stmt, refs, func(r sqltext.TableRef) string {
+		if s, ok := repl[idx[r.Start]]; ok {
+			return s
+		}
+		return stmt[r.Start:r.End]
+	}), nil
+}
+
+// plainViewName is the DuckDB name of the view for a plain reference: the
+// same name the user wrote, so qualified column references keep working.
+// The default namespace's tables are also reachable unqualified, in
+// DuckDB's main schema.
+func plainViewName(parts []string) string {
+	if len(parts) == 1 {
+		return "main." + quoteIdent(parts[0])
+	}
+	return quoteIdent(parts[0]) + "." + quoteIdent(parts[1])
+}
+
+func (e *Engine) bindView(ctx context.Context, view string, parts []string, tbl *table.Table, snap *itable.Snapshot) error {
+	key := tbl.PlanKey(snap)
+	if e.bound[view] == key {
+		return nil
+	}
+	plan, err := tbl.Plan(ctx, snap)
+	if err != nil {
+		return err
+	}
+	if len(parts) == 2 {
+		if err := e.exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+quoteIdent(parts[0])); err != nil {
+			return fmt.Errorf("bind %s: %w", tbl.Ident(), err)
+		}
+	}
+	if err := e.exec(ctx, "CREATE OR REPLACE VIEW "+view+" AS "+scanSQL(plan, plan.Files, "")); err != nil {
+		return fmt.Errorf("bind %s: %w", tbl.Ident(), err)
+	}
+	e.bound[view] = key
+	return nil
+}
+
+// scanSQL is a SELECT over the given files of a plan, yielding the plan's
+// schema. When fileCol is set, it adds that column with each row's file
+// path (as in the plan).
+func scanSQL(plan *table.ScanPlan, files []table.DataFile, fileCol string) string {
+	fields := plan.Schema.Fields()
+	cols := make([]string, 0, len(fields)+1)
+	if len(files) == 0 {
+		for _, f := range fields {
+			cols = append(cols, fmt.Sprintf("CAST(NULL AS %s) AS %s", table.SQLType(f.Type), quoteIdent(f.Name)))
+		}
+		if fileCol != "" {
+			cols = append(cols, "CAST(NULL AS VARCHAR) AS "+quoteIdent(fileCol))
+		}
+		return "SELECT " + strings.Join(cols, ", ") + " LIMIT 0"
+	}
+	for _, f := range fields {
+		if plan.SchemaChanged {
+			cols = append(cols, fmt.Sprintf("CAST(%s AS %s) AS %s", quoteIdent(f.Name), table.SQLType(f.Type), quoteIdent(f.Name)))
+		} else {
+			cols = append(cols, quoteIdent(f.Name))
+		}
+	}
+	var b strings.Builder
+	b.WriteString("SELECT ")
+	b.WriteString(strings.Join(cols, ", "))
+	if fileCol != "" {
+		b.WriteString(", ")
+		b.WriteString(quoteIdent(fileCol))
+	}
+	b.WriteString(" FROM read_parquet([")
+	for i, f := range files {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(quoteString(localPath(f.Path)))
+	}
+	b.WriteString("]")
+	if plan.SchemaChanged {
+		b.WriteString(", union_by_name = true")
+	}
+	if fileCol != "" {
+		b.WriteString(", filename = " + quoteString(fileCol))
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+// localPath turns a file:// URL into a path DuckDB reads; other paths pass
+// through.
+func localPath(p string) string {
+	if rest, ok := strings.CutPrefix(p, "file://"); ok {
+		return rest
+	}
+	return p
+}
+
+// aliasFollows reports whether an alias follows position end in stmt.
+func aliasFollows(stmt string, end int) bool {
+	toks, err := sqltext.Tokenize(stmt[end:])
+	if err != nil {
+		return false
+	}
+	for _, t := range toks {
+		switch t.Kind {
+		case sqltext.Space, sqltext.Comment:
+			continue
+		case sqltext.QuotedIdent:
+			return true
+		case sqltext.Ident:
+			return !clauseKeywords[strings.ToUpper(t.Text)]
+		}
+		return false
+	}
+	return false
+}
+
+var clauseKeywords = map[string]bool{
+	"WHERE": true, "GROUP": true, "ORDER": true, "LIMIT": true, "OFFSET": true, "HAVING": true, "WINDOW": true,
+	"QUALIFY": true, "UNION": true, "EXCEPT": true, "INTERSECT": true, "JOIN": true, "INNER": true, "LEFT": true,
+	"RIGHT": true, "FULL": true, "CROSS": true, "NATURAL": true, "ASOF": true, "POSITIONAL": true, "ANTI": true,
+	"SEMI": true, "ON": true, "USING": true, "SET": true, "VALUES": true, "SELECT": true, "RETURNING": true,
+	"LATERAL": true, "PIVOT": true, "UNPIVOT": true, "SAMPLE": true, "TABLESAMPLE": true, "USING SAMPLE": true,
+	"FETCH": true, "FOR": true, "OUTER": true, "BY": true, "DEFAULT": true, "AS": false,
+}
+
+var timestampLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02 15:04:05.999999999Z07:00",
+	"2006-01-02 15:04:05.999999999",
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04",
+	"2006-01-02",
+}
+
+// parseTimestamp parses a TIMESTAMP AS OF literal; without a zone it is UTC.
+func parseTimestamp(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	for _, l := range timestampLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("cannot read the time; write it like '2026-11-20 10:00:00' (UTC) or '2026-11-20T10:00:00+01:00'")
+}
