@@ -1,0 +1,40 @@
+# Sluice — build, test and benchmark targets. DuckDB's Arrow interface needs
+# the duckdb_arrow build tag, so every go command here passes $(TAGS).
+GO        ?= go
+TAGS      := -tags duckdb_arrow
+BIN       := bin/sluice
+STATICCHECK_VERSION := 2026.1
+
+.PHONY: build quickstart test test-race lint fuzz bench integration clean
+
+build:
+	$(GO) build $(TAGS) -o $(BIN) ./cmd/sluice
+
+# Build, then create a workspace, ingest the churn example and query it.
+quickstart: build
+	./$(BIN) quickstart
+
+# Every test: formatting, vet, unit and integration tests (race detector on),
+# plus a short run of each fuzz target's seed corpus.
+test:
+	./scripts/test.sh
+
+test-race:
+	$(GO) test $(TAGS) -race ./...
+
+lint:
+	@test -z "$$(gofmt -l . | tee /dev/stderr)" || (echo "gofmt: files above need formatting" && exit 1)
+	$(GO) vet $(TAGS) ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) $(TAGS) ./...
+
+# Longer fuzzing of every parser (FUZZTIME each).
+FUZZTIME ?= 60s
+fuzz:
+	./scripts/fuzz.sh $(FUZZTIME)
+
+# Side-by-side benchmarks against DuckDB (see bench/README.md).
+bench: build
+	./bench/run.sh
+
+clean:
+	rm -rf bin

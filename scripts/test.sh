@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs every test of the project: gofmt, go vet, and go test with the race
+# detector over all packages. Needs only Go (cgo with gcc) on the machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export GOFLAGS="${GOFLAGS:-} -tags=duckdb_arrow"
+if [ -n "${GOPROXY:-}" ] || go env GOPROXY | grep -q ',direct$'; then
+  export GOPROXY="$(go env GOPROXY | sed 's/,direct$//')"
+fi
+
+echo "== gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+
+echo "== go vet"
+go vet ./...
+
+echo "== go test (race)"
+go test -race -count=1 -timeout 30m ./...
