@@ -48,6 +48,13 @@ func (e *Engine) bind(ctx context.Context, stmt string) (string, error) {
 			if ref.Travel != sqltext.NoTravel {
 				return "", fmt.Errorf("%s: time travel needs a Sluice table: %w", strings.Join(ref.Parts, "."), err)
 			}
+			// A table dropped since it was bound must not stay readable.
+			if view := plainViewName(ref.Parts); e.bound[view] != "" {
+				if err := e.exec(ctx, "DROP VIEW IF EXISTS "+view); err != nil {
+					return "", err
+				}
+				delete(e.bound, view)
+			}
 			continue // a DuckDB object, CTE or a typo DuckDB will report
 		}
 		if err != nil {
@@ -71,6 +78,10 @@ func (e *Engine) bind(ctx context.Context, stmt string) (string, error) {
 		var view string
 		if ref.Travel == sqltext.NoTravel {
 			view = plainViewName(ref.Parts)
+			if len(ref.Parts) == 2 && !ref.Quoted[0] && strings.EqualFold(ref.Parts[0], table.DefaultNamespace) {
+				// DEFAULT is a keyword to DuckDB's parser: quote it.
+				repl[i] = view
+			}
 		} else {
 			view = quoteIdent(fmt.Sprintf("%s@v%d", id, snap.SequenceNumber))
 			if aliasFollows(stmt, ref.TravelEnd) {

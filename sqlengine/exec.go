@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/iceberg-go"
 
 	"github.com/sluice-dev/sluice/sqlengine/sqltext"
 	"github.com/sluice-dev/sluice/table"
@@ -215,38 +216,75 @@ func (e *Engine) createTableAs(ctx context.Context, res Result, an *sqltext.Anal
 	return res, err
 }
 
+// insert runs INSERT INTO t [(cols)] query. As in SQL, the query's
+// columns are assigned by position to the listed columns (or the table's
+// first columns) and cast to their types; other columns get NULL.
 func (e *Engine) insert(ctx context.Context, res Result, an *sqltext.Analysis) (Result, error) {
 	res.Kind = "insert"
 	tbl, err := e.tables.Load(ctx, res.Table)
 	if err != nil {
 		return res, err
 	}
-	q := an.Query
-	if len(an.Columns) > 0 {
-		names := make([]string, len(an.Columns))
-		for i, c := range an.Columns {
-			names[i] = quoteIdent(c)
-		}
-		q = fmt.Sprintf("SELECT * FROM (%s) AS __sluice_insert(%s)", q, strings.Join(names, ", "))
-	}
-	bound, err := e.bind(ctx, q)
+	bound, err := e.bind(ctx, an.Query)
 	if err != nil {
 		return res, err
 	}
-	err = e.queryArrow(ctx, bound, func(rdr array.RecordReader) error {
-		if len(an.Columns) == 0 {
-			// Positional insert, as in SQL: name the incoming columns after the table's.
-			rdr, err = renamePositional(rdr, tbl.Schema().Fields())
-			if err != nil {
-				return fmt.Errorf("insert into %s: %w", res.Table, err)
+	incoming, err := e.describe(ctx, bound)
+	if err != nil {
+		return res, err
+	}
+	fields := tbl.Schema().Fields()
+	var target []iceberg.NestedField
+	if len(an.Columns) > 0 {
+		seen := map[string]bool{}
+		for _, c := range an.Columns {
+			f, ok := tbl.Schema().FindFieldByNameCaseInsensitive(c)
+			if !ok {
+				return res, fmt.Errorf("insert into %s: no column %q; columns are %s", res.Table, c, table.FormatSchema(tbl.Schema()))
 			}
-			defer rdr.Release()
+			if seen[f.Name] {
+				return res, fmt.Errorf("insert into %s: column %s listed twice", res.Table, f.Name)
+			}
+			seen[f.Name] = true
+			target = append(target, f)
 		}
+	} else {
+		if len(incoming) > len(fields) {
+			return res, fmt.Errorf("insert into %s: the query returns %d columns but the table has %d (%s)", res.Table, len(incoming), len(fields), table.FormatSchema(tbl.Schema()))
+		}
+		target = fields[:len(incoming)]
+	}
+	if len(incoming) != len(target) {
+		return res, fmt.Errorf("insert into %s: the query returns %d columns for %d target columns", res.Table, len(incoming), len(target))
+	}
+	pos := make([]string, len(incoming))
+	sel := make([]string, len(incoming))
+	for i, f := range target {
+		pos[i] = fmt.Sprintf("c%d", i)
+		sel[i] = fmt.Sprintf("CAST(__sluice_insert.c%d AS %s) AS %s", i, table.SQLType(f.Type), quoteIdent(f.Name))
+	}
+	q := fmt.Sprintf("SELECT %s FROM (%s) AS __sluice_insert(%s)", strings.Join(sel, ", "), bound, strings.Join(pos, ", "))
+	err = e.queryArrow(ctx, q, func(rdr array.RecordReader) error {
 		_, info, err := tbl.Append(ctx, rdr, table.WriteOptions{Operation: "INSERT"})
 		res.Rows, res.Version = info.RowsWritten, info.Version
 		return err
 	})
 	return res, err
+}
+
+// describe returns the column names of a bound query without running it.
+func (e *Engine) describe(ctx context.Context, query string) ([]string, error) {
+	var names []string
+	err := e.queryArrow(ctx, "SELECT column_name FROM (DESCRIBE SELECT * FROM ("+query+"))", func(rdr array.RecordReader) error {
+		for rdr.Next() {
+			col := rdr.RecordBatch().Column(0).(*array.String)
+			for i := 0; i < col.Len(); i++ {
+				names = append(names, strings.Clone(col.Value(i)))
+			}
+		}
+		return nil
+	})
+	return names, err
 }
 
 func (e *Engine) dropTable(ctx context.Context, res Result, an *sqltext.Analysis) (Result, error) {
@@ -278,6 +316,11 @@ func (e *Engine) rewriteRows(ctx context.Context, res Result, an *sqltext.Analys
 	plan, err := tbl.Plan(ctx, nil)
 	if err != nil {
 		return res, err
+	}
+	for _, a := range an.Set {
+		if _, ok := plan.Schema.FindFieldByNameCaseInsensitive(a.Column); !ok {
+			return res, fmt.Errorf("UPDATE %s SET %s: no such column; columns are %s", res.Table, a.Column, table.FormatSchema(plan.Schema))
+		}
 	}
 	if len(plan.Files) == 0 {
 		res.Version = plan.Version
