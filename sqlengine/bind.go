@@ -60,6 +60,11 @@ func (e *Engine) bind(ctx context.Context, stmt string) (string, error) {
 		if err != nil {
 			return "", err
 		}
+		if ref.Write {
+			// A write the engine did not route (MERGE INTO, WITH … INSERT):
+			// DuckDB would change only its view.
+			return "", fmt.Errorf("%s: this kind of write is not supported on Sluice tables yet; use INSERT INTO, UPDATE, DELETE or CREATE TABLE AS as a statement of its own", id)
+		}
 		var snap *itable.Snapshot
 		switch ref.Travel {
 		case sqltext.TravelVersion:
@@ -84,7 +89,7 @@ func (e *Engine) bind(ctx context.Context, stmt string) (string, error) {
 			}
 		} else {
 			view = quoteIdent(fmt.Sprintf("%s@v%d", id, snap.SequenceNumber))
-			if aliasFollows(stmt, ref.TravelEnd) {
+			if ref.Alias != "" {
 				repl[i] = view
 			} else {
 				repl[i] = view + " AS " + quoteIdent(ref.Parts[len(ref.Parts)-1])
@@ -195,35 +200,6 @@ func localPath(p string) string {
 		return rest
 	}
 	return p
-}
-
-// aliasFollows reports whether an alias follows position end in stmt.
-func aliasFollows(stmt string, end int) bool {
-	toks, err := sqltext.Tokenize(stmt[end:])
-	if err != nil {
-		return false
-	}
-	for _, t := range toks {
-		switch t.Kind {
-		case sqltext.Space, sqltext.Comment:
-			continue
-		case sqltext.QuotedIdent:
-			return true
-		case sqltext.Ident:
-			return !clauseKeywords[strings.ToUpper(t.Text)]
-		}
-		return false
-	}
-	return false
-}
-
-var clauseKeywords = map[string]bool{
-	"WHERE": true, "GROUP": true, "ORDER": true, "LIMIT": true, "OFFSET": true, "HAVING": true, "WINDOW": true,
-	"QUALIFY": true, "UNION": true, "EXCEPT": true, "INTERSECT": true, "JOIN": true, "INNER": true, "LEFT": true,
-	"RIGHT": true, "FULL": true, "CROSS": true, "NATURAL": true, "ASOF": true, "POSITIONAL": true, "ANTI": true,
-	"SEMI": true, "ON": true, "USING": true, "SET": true, "VALUES": true, "SELECT": true, "RETURNING": true,
-	"LATERAL": true, "PIVOT": true, "UNPIVOT": true, "SAMPLE": true, "TABLESAMPLE": true, "USING SAMPLE": true,
-	"FETCH": true, "FOR": true, "OUTER": true, "BY": true, "DEFAULT": true, "AS": false,
 }
 
 var timestampLayouts = []string{

@@ -247,6 +247,7 @@ func TestErrors(t *testing.T) {
 		{"UPDATE t SET nope = 1", []string{"nope", "no such column"}},
 		{"SELECT * FROM 'does-not-exist.csv' VERSION AS OF 2", []string{"VERSION"}},
 		{"SELECT * FROM ghost VERSION AS OF 2", []string{"ghost", "not found"}},
+		{"WITH x AS (SELECT 1 AS id, 'a' AS name) INSERT INTO t SELECT * FROM x", []string{"not supported", "INSERT INTO"}},
 	}
 	for _, tt := range tests {
 		_, err := e.eng.Exec(context.Background(), tt.script, nil)

@@ -417,7 +417,9 @@ func (s *refScanner) item(i int, r role) (int, role, *Error) {
 		return i + 1, r, nil
 	case t.Kind == String:
 		return i + 1, roleNone, s.checkStray(i+1, "a file")
-	case isName(t):
+	case isName(t) || t.Is("DEFAULT") && isPunct(s.tok(i+1), "."):
+		// DEFAULT is reserved, but default.t names Sluice's default
+		// namespace (the engine quotes it for DuckDB).
 		k := i
 		for isPunct(s.tok(k+1), ".") && (s.tok(k+2).Kind == Ident || s.tok(k+2).Kind == QuotedIdent) {
 			k += 2
