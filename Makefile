@@ -3,7 +3,7 @@
 GO        ?= go
 TAGS      := -tags duckdb_arrow
 BIN       := bin/sluice
-STATICCHECK_VERSION := 2026.1
+STATICCHECK_VERSION := v0.8.2
 
 .PHONY: build quickstart test test-race lint fuzz bench integration clean
 

@@ -60,6 +60,10 @@ func TestIngestSQLAndTables(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := mustRun(t, ws, "ingest", csv, "--table", "sales.orders", "--partition-by", "day(ts)")
+	var sum map[string]any
+	if err := json.Unmarshal([]byte(mustRun(t, ws, "ingest", csv, "--table", "sales.other", "--output", "json")), &sum); err != nil || sum["rows_written"] != float64(3) || sum["version"] != float64(1) {
+		t.Errorf("ingest --output json = %v (%v)", sum, err)
+	}
 	if !strings.Contains(out, "created sales.orders: version 1") || !strings.Contains(out, "written   3 rows") {
 		t.Errorf("ingest output:\n%s", out)
 	}
@@ -132,7 +136,7 @@ func TestHelpHasExamples(t *testing.T) {
 	var walk func(path []string)
 	checked := 0
 	walk = func(path []string) {
-		out, _, code := run(t, ws, "", append(append([]string{"help"}, path...))...)
+		out, _, code := run(t, ws, "", append([]string{"help"}, path...)...)
 		if code != 0 {
 			t.Fatalf("help %v: exit %d", path, code)
 		}

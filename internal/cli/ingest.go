@@ -1,7 +1,10 @@
 package cli
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -18,6 +21,7 @@ func (a *app) ingestCmd() *cobra.Command {
 		nulls                                               []string
 		header, noHeader, merge, quiet                      bool
 		sample                                              int
+		output                                              string
 	)
 	cmd := &cobra.Command{
 		Use:   "ingest PATH_OR_GLOB... --table NAME",
@@ -40,6 +44,9 @@ text and reason, into the table NAME__rejects.`,
   sluice ingest snapshot.parquet --table sales.orders --mode overwrite --merge-schema`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if output != "table" && output != "json" {
+				return &usageError{cmd: cmd.CommandPath(), err: fmt.Errorf("--output %q: use table or json", output)}
+			}
 			if tableName == "" {
 				return &usageError{cmd: cmd.CommandPath(), err: fmt.Errorf("--table is required")}
 			}
@@ -77,7 +84,7 @@ text and reason, into the table NAME__rejects.`,
 			if !quiet && isTerminal(a.stderr) {
 				bar = progressbar.NewOptions64(-1,
 					progressbar.OptionSetWriter(a.stderr),
-					progressbar.OptionSetDescription("ingesting "+id.String()),
+					progressbar.OptionSetDescription(fmt.Sprintf("ingesting %s (%s of input)", id, inputSize(args))),
 					progressbar.OptionSetItsString("rows"),
 					progressbar.OptionShowIts(),
 					progressbar.OptionShowCount(),
@@ -98,6 +105,18 @@ text and reason, into the table NAME__rejects.`,
 				return err
 			}
 			secs := sum.Duration.Seconds()
+			rate := 0.0
+			if secs > 0 {
+				rate = float64(sum.RowsRead) / secs
+			}
+			if output == "json" {
+				return json.NewEncoder(a.stdout).Encode(map[string]any{
+					"table": sum.Table.String(), "version": sum.Version, "created": sum.Created,
+					"files": sum.Files, "bytes": sum.Bytes, "rows_read": sum.RowsRead,
+					"rows_written": sum.RowsWritten, "rows_rejected": sum.RowsRejected,
+					"rejects_table": sum.RejectsTable, "seconds": secs, "rows_per_second": rate,
+				})
+			}
 			verb := "appended to"
 			if sum.Created {
 				verb = "created"
@@ -112,10 +131,6 @@ text and reason, into the table NAME__rejects.`,
 				fmt.Fprintf(a.stdout, "  rejected  %d rows → %s (see: sluice sql \"SELECT * FROM %s\")\n", sum.RowsRejected, sum.RejectsTable, sum.RejectsTable)
 			} else {
 				fmt.Fprintf(a.stdout, "  rejected  0 rows\n")
-			}
-			rate := 0.0
-			if secs > 0 {
-				rate = float64(sum.RowsRead) / secs
 			}
 			fmt.Fprintf(a.stdout, "  time      %.2fs (%.0f rows/s)\n", secs, rate)
 			return nil
@@ -139,5 +154,24 @@ text and reason, into the table NAME__rejects.`,
 	f.StringVar(&tsFmt, "timestamp-format", "", "strftime format of timestamps (default: ISO 8601)")
 	f.IntVar(&sample, "sample-size", 0, "rows sampled to infer CSV types (default 20480; -1: all)")
 	f.BoolVarP(&quiet, "quiet", "q", false, "no progress bar")
+	f.StringVarP(&output, "output", "o", "table", "summary format: table or json")
 	return cmd
+}
+
+// inputSize sums the sizes of the files the patterns match, for the
+// progress bar ("?" when unknown).
+func inputSize(patterns []string) string {
+	var n int64
+	for _, p := range patterns {
+		matches, _ := filepath.Glob(p)
+		for _, m := range matches {
+			if st, err := os.Stat(m); err == nil {
+				n += st.Size()
+			}
+		}
+	}
+	if n == 0 {
+		return "?"
+	}
+	return fmt.Sprintf("%.1f MB", float64(n)/1e6)
 }
