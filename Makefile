@@ -15,7 +15,7 @@ quickstart: build
 	./$(BIN) quickstart
 
 # Every test: formatting, vet, unit and integration tests (race detector on),
-# plus a short run of each fuzz target's seed corpus.
+# which also runs every fuzz target on its seed corpus.
 test:
 	./scripts/test.sh
 
