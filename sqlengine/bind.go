@@ -43,7 +43,7 @@ func (e *Engine) bind(ctx context.Context, stmt string) (string, error) {
 		if !ok {
 			continue
 		}
-		tbl, err := e.tables.Load(ctx, id)
+		tbl, err := e.load(ctx, id)
 		if errors.Is(err, table.ErrNotFound) {
 			if ref.Travel != sqltext.NoTravel {
 				return "", fmt.Errorf("%s: time travel needs a Sluice table: %w", strings.Join(ref.Parts, "."), err)
@@ -112,6 +112,27 @@ func (e *Engine) bind(ctx context.Context, stmt string) (string, error) {
 		}
 		return stmt[r.Start:r.End]
 	}), nil
+}
+
+// load returns the table's current state, reusing the loaded metadata
+// while the catalog's metadata location for it is unchanged (one indexed
+// SELECT instead of reading and parsing the metadata file). The caller
+// holds e.mu.
+func (e *Engine) load(ctx context.Context, id table.Ident) (*table.Table, error) {
+	loc, err := e.tables.MetadataLocation(ctx, id)
+	if err != nil {
+		delete(e.loaded, id)
+		return nil, err
+	}
+	if t, ok := e.loaded[id]; ok && t.MetadataLocation() == loc {
+		return t, nil
+	}
+	t, err := e.tables.Load(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	e.loaded[id] = t
+	return t, nil
 }
 
 // plainViewName is the DuckDB name of the view for a plain reference: the

@@ -46,6 +46,7 @@ var defaultProps = iceberg.Properties{
 // Catalog is Sluice's table catalog. It is safe for concurrent use.
 type Catalog struct {
 	cat       *isql.Catalog
+	db        *sql.DB
 	warehouse string
 }
 
@@ -69,7 +70,7 @@ func Open(ctx context.Context, db *sql.DB, dialect, warehouse string) (*Catalog,
 	if err != nil {
 		return nil, fmt.Errorf("open table catalog: %w", err)
 	}
-	return &Catalog{cat: cat, warehouse: warehouse}, nil
+	return &Catalog{cat: cat, db: db, warehouse: warehouse}, nil
 }
 
 // Warehouse returns the location under which new tables are created.
