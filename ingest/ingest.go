@@ -20,11 +20,22 @@ import (
 
 // Reject is one bad input row.
 type Reject struct {
-	File   string
-	Line   int64
-	Column string // "" when the row as a whole is bad (e.g. too many fields)
+	File string
+	// Line is the 1-based physical line of the file where the row starts,
+	// counting the header line and every line of a quoted field that spans
+	// lines.
+	Line int64
+	// Column names the bad field(s), comma-separated; "" when the row as a
+	// whole is bad (e.g. too many fields).
+	Column string
+	// Reason says what is wrong, e.g. `cannot convert "x" to INTEGER`.
 	Reason string
-	Raw    string
+	// Kind is DuckDB's error type: CAST, TOO MANY COLUMNS, MISSING
+	// COLUMNS, UNQUOTED VALUE, INVALID ENCODING (comma-separated when the
+	// row has several).
+	Kind string
+	// Raw is the row's text as read, without its line break.
+	Raw string
 }
 
 func (r Reject) String() string {
@@ -111,7 +122,15 @@ func ExpandPaths(patterns []string) ([]string, int64, error) {
 	return files, size, nil
 }
 
-// Run ingests the files matching patterns into opts.Table.
+// Run ingests the files matching patterns into opts.Table in one commit.
+// ctx bounds the whole ingest, reading included. Errors: *BadRowsError
+// when bad rows meet BadRows "fail" (nothing was committed, and a table
+// the ingest would have created does not exist), *table.SchemaMismatchError
+// when the input's columns do not fit an existing table, and errors naming
+// the file for input that cannot be read at all (an empty CSV file, a
+// header-only CSV for a table that does not exist yet). Run uses the
+// engine's connection for its whole duration; calls on the same engine run
+// one at a time.
 func Run(ctx context.Context, eng *sqlengine.Engine, patterns []string, opts Options) (*Summary, error) {
 	start := time.Now()
 	files, size, err := ExpandPaths(patterns)
@@ -126,6 +145,10 @@ func Run(ctx context.Context, eng *sqlengine.Engine, patterns []string, opts Opt
 	if err != nil && !errors.Is(err, table.ErrNotFound) {
 		return nil, err
 	}
+	var reported int64
+	if p := opts.Progress; p != nil {
+		opts.Progress = func(rows int64) { reported = rows; p(rows) }
+	}
 	if opts.Format == "arrow" {
 		err = ingestArrow(ctx, eng, files, opts, tbl, sum)
 	} else {
@@ -135,6 +158,9 @@ func Run(ctx context.Context, eng *sqlengine.Engine, patterns []string, opts Opt
 		return nil, err
 	}
 	sum.RowsRead = sum.RowsWritten + sum.RowsRejected
+	if opts.Progress != nil && sum.RowsRead > reported {
+		opts.Progress(sum.RowsRead)
+	}
 	sum.Duration = time.Since(start)
 	return sum, nil
 }
@@ -146,41 +172,49 @@ func ingestSQL(ctx context.Context, eng *sqlengine.Engine, files []string, opts 
 	rejTable, rejScan := fmt.Sprintf("__sluice_rejects_%d", n), fmt.Sprintf("__sluice_scans_%d", n)
 	isCSV := opts.Format == "csv" || opts.Format == "tsv"
 	return eng.Do(ctx, func(c *sqlengine.Conn) error {
-		var types map[string]string
-		if tbl != nil && len(opts.Schema) == 0 && opts.Format != "parquet" {
-			// Read the table's columns with the table's types, so a value
-			// that does not fit is a bad row, not a bad column.
-			names, err := describeColumns(ctx, c, readSQL(files, opts, nil, "", ""))
+		var query string
+		if isCSV {
+			l, err := detectCSV(ctx, c, files, opts)
 			if err != nil {
 				return err
 			}
-			types = map[string]string{}
-			for _, name := range names {
-				if f, ok := tbl.Schema().FindFieldByNameCaseInsensitive(name); ok {
-					types[name] = table.SQLType(f.Type)
+			if !l.HasRows && tbl == nil && len(opts.Schema) == 0 {
+				return fmt.Errorf("ingest into %s: the input has a header but no rows, so there are no types to infer; pass --schema, or create the table first", opts.Table)
+			}
+			var types map[string]string
+			if tbl != nil && len(opts.Schema) == 0 {
+				// Read the table's columns with the table's types, so a value
+				// that does not fit is a bad row, not a bad column.
+				types = map[string]string{}
+				for _, col := range l.Columns {
+					if f, ok := tbl.Schema().FindFieldByNameCaseInsensitive(col.Name); ok {
+						types[col.Name] = table.SQLType(f.Type)
+					}
 				}
 			}
-		}
-		query := readSQL(files, opts, types, rejTable, rejScan)
-		defer func() {
-			if isCSV {
+			query = csvSQL(files, opts, l, types, rejTable, rejScan)
+			defer func() {
 				_ = c.Exec(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS "+rejTable)
 				_ = c.Exec(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS "+rejScan)
-			}
-		}()
-		var rejects []Reject
+			}()
+		} else {
+			query = readSQL(files, opts)
+		}
 		var total int64
 		checkRejects := func() error {
 			if !isCSV {
 				return nil
 			}
 			var err error
-			total, rejects, err = readRejects(ctx, c, rejTable, rejScan, opts.MaxReported)
-			if err != nil {
+			if total, err = countRejects(ctx, c, rejTable); err != nil {
 				return err
 			}
 			if total > 0 && opts.BadRows == "fail" {
-				return &BadRowsError{Table: opts.Table, Total: total, First: rejects}
+				first, err := firstRejects(ctx, c, rejTable, rejScan, opts.MaxReported)
+				if err != nil {
+					return err
+				}
+				return &BadRowsError{Table: opts.Table, Total: total, First: first}
 			}
 			return nil
 		}
@@ -265,20 +299,6 @@ func (c *counting) Next() bool {
 	return true
 }
 
-func describeColumns(ctx context.Context, c *sqlengine.Conn, query string) ([]string, error) {
-	var names []string
-	err := c.Query(ctx, "SELECT column_name FROM (DESCRIBE "+query+")", func(rdr array.RecordReader) error {
-		for rdr.Next() {
-			col := rdr.RecordBatch().Column(0).(*array.String)
-			for i := 0; i < col.Len(); i++ {
-				names = append(names, strings.Clone(col.Value(i)))
-			}
-		}
-		return nil
-	})
-	return names, err
-}
-
 func describeReadError(err error, opts Options) error {
 	var bre *BadRowsError
 	var sme *table.SchemaMismatchError
@@ -288,94 +308,10 @@ func describeReadError(err error, opts Options) error {
 	return fmt.Errorf("ingest into %s: %w", opts.Table, err)
 }
 
-// readRejects returns the count and the first max rejects DuckDB recorded.
-func readRejects(ctx context.Context, c *sqlengine.Conn, rejTable, rejScan string, max int) (int64, []Reject, error) {
-	var total int64
-	err := c.Query(ctx, "SELECT count(*) FROM "+rejTable, func(rdr array.RecordReader) error {
-		for rdr.Next() {
-			total = rdr.RecordBatch().Column(0).(*array.Int64).Value(0)
-		}
-		return nil
-	})
-	if err != nil || total == 0 {
-		return total, nil, err
-	}
-	rows, err := rejectRows(ctx, c, rejTable, rejScan, fmt.Sprintf("LIMIT %d", max))
-	return total, rows, err
-}
-
-func rejectsQuery(rejTable, rejScan, tail string) string {
-	return fmt.Sprintf(`SELECT s.file_path AS file, CAST(e.line AS BIGINT) AS line, CAST(e.column_name AS VARCHAR) AS "column",
-  CAST(e.error_type AS VARCHAR) AS error_type, e.error_message AS reason, e.csv_line AS raw
-FROM %s e JOIN %s s ON e.scan_id = s.scan_id AND e.file_id = s.file_id
-ORDER BY s.file_path, e.line, e.column_idx %s`, rejTable, rejScan, tail)
-}
-
-func rejectRows(ctx context.Context, c *sqlengine.Conn, rejTable, rejScan, tail string) ([]Reject, error) {
-	var out []Reject
-	err := c.Query(ctx, rejectsQuery(rejTable, rejScan, tail), func(rdr array.RecordReader) error {
-		for rdr.Next() {
-			rec := rdr.RecordBatch()
-			for i := 0; i < int(rec.NumRows()); i++ {
-				out = append(out, Reject{
-					File:   strCol(rec, 0, i),
-					Line:   rec.Column(1).(*array.Int64).Value(i),
-					Column: strCol(rec, 2, i),
-					Reason: cleanReason(strCol(rec, 3, i), strCol(rec, 4, i)),
-					Raw:    strCol(rec, 5, i),
-				})
-			}
-		}
-		return nil
-	})
-	return out, err
-}
-
 func strCol(rec arrow.RecordBatch, col, row int) string {
 	c := rec.Column(col)
 	if c.IsNull(row) {
 		return ""
 	}
 	return strings.Clone(c.(*array.String).Value(row))
-}
-
-// cleanReason shortens DuckDB's reject messages to their first line.
-func cleanReason(kind, msg string) string {
-	if i := strings.IndexByte(msg, '\n'); i >= 0 {
-		msg = msg[:i]
-	}
-	msg = strings.TrimSpace(msg)
-	if msg == "" {
-		return strings.ToLower(strings.ReplaceAll(kind, "_", " "))
-	}
-	return msg
-}
-
-// quarantine appends every reject to NAME__rejects.
-func quarantine(ctx context.Context, eng *sqlengine.Engine, c *sqlengine.Conn, opts Options, rejTable, rejScan string, sum *Summary) error {
-	id := table.Ident{Namespace: opts.Table.Namespace, Name: opts.Table.Name + "__rejects"}
-	sum.RejectsTable = id.String()
-	q := fmt.Sprintf(`SELECT file, line, "column", reason, raw, error_type, now() AS ingested_at, CAST(%d AS BIGINT) AS table_version FROM (%s)`, sum.Version, rejectsQuery(rejTable, rejScan, ""))
-	return c.Query(ctx, q, func(rdr array.RecordReader) error {
-		rt, err := eng.Tables().Load(ctx, id)
-		if errors.Is(err, table.ErrNotFound) {
-			sc, err2 := sqlengine.ArrowToSchema(rdr.Schema())
-			if err2 != nil {
-				return err2
-			}
-			if rt, err = eng.Tables().CreateTable(ctx, id, sc, table.CreateOptions{IfNotExists: true}); err != nil {
-				return err
-			}
-		} else if err != nil {
-			return err
-		}
-		_, info, err := rt.Append(ctx, rdr, table.WriteOptions{MergeSchema: true, Operation: "QUARANTINE"})
-		if err != nil {
-			return fmt.Errorf("ingest into %s: %d good rows were committed (version %d), but writing the %d bad rows to %s failed: %w", opts.Table, sum.RowsWritten, sum.Version, sum.RowsRejected, id, err)
-		}
-		if info.RowsWritten != sum.RowsRejected {
-			return fmt.Errorf("ingest into %s: wrote %d of %d bad rows to %s", opts.Table, info.RowsWritten, sum.RowsRejected, id)
-		}
-		return nil
-	})
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/sluice-dev/sluice/table"
@@ -34,19 +35,27 @@ type Options struct {
 	// Schema, when set, fixes the columns and types of CSV and JSON input
 	// instead of inferring them.
 	Schema []table.Column
-	// Progress, when set, is called with the rows read so far.
+	// Progress, when set, is called with the rows read so far, in
+	// increasing order from the goroutine reading the input; its last call
+	// reports Summary.RowsRead. It must not block for long.
 	Progress func(rows int64)
 }
 
-// CSVOptions are the CSV reader's options. Zero values mean "detect".
+// CSVOptions are the CSV reader's options. Zero values mean "detect"; see
+// the package documentation for how detection works.
 type CSVOptions struct {
-	// Header says whether the first line holds column names. nil: detect.
+	// Header says whether the first line holds column names. nil: detect
+	// (true when Options.Schema is set).
 	Header *bool
-	// Delimiter separates fields (one character; "\t" for TSV). "": detect.
+	// Delimiter separates fields: one character, not a line break or other
+	// control character ("\t" or `\t` for TSV). "": detect.
 	Delimiter string
-	// Quote encloses fields (one character). "": detect, usually ".
+	// Quote encloses fields: one printable ASCII character, not the
+	// delimiter. "": detect, and " when the sniffer finds none.
 	Quote string
-	// Escape escapes the quote inside quoted fields. "": detect.
+	// Escape escapes the quote inside quoted fields: one printable ASCII
+	// character. "": detect, and the quote itself (a doubled quote, as in
+	// RFC 4180) when the sniffer finds none.
 	Escape string
 	// Nulls are the strings read as NULL (default: the empty field).
 	Nulls []string
@@ -59,7 +68,9 @@ type CSVOptions struct {
 	SampleSize int
 }
 
-// Validate checks the options and fills defaults.
+// Validate checks the options and fills defaults (Mode, BadRows,
+// MaxReported, Format from the first file's extension, the tab delimiter
+// of TSV). Its errors name the bad option and say what it accepts.
 func (o *Options) Validate(files []string) error {
 	if o.Table.Name == "" {
 		return fmt.Errorf("ingest: no table; pass --table NAME")
@@ -95,22 +106,24 @@ func (o *Options) Validate(files []string) error {
 	if o.Format == "tsv" && o.CSV.Delimiter == "" {
 		o.CSV.Delimiter = "\t"
 	}
-	for name, v := range map[string]string{"delimiter": o.CSV.Delimiter, "quote": o.CSV.Quote, "escape": o.CSV.Escape} {
-		if v == "" {
-			continue
-		}
-		if v == `\t` {
-			v = "\t"
-		}
-		if utf8.RuneCountInString(v) != 1 || v == "\n" || v == "\r" {
-			return fmt.Errorf("ingest: --%s %q: want exactly one character other than a line break", name, v)
-		}
-	}
 	if o.CSV.Delimiter == `\t` {
 		o.CSV.Delimiter = "\t"
 	}
-	if o.CSV.Quote != "" && o.CSV.Quote == o.CSV.Delimiter {
-		return fmt.Errorf("ingest: --quote and --delimiter are both %q; they must differ", o.CSV.Quote)
+	if d := o.CSV.Delimiter; d != "" && (utf8.RuneCountInString(d) != 1 || !utf8.ValidString(d) || (d != "\t" && unicode.IsControl([]rune(d)[0]))) {
+		return fmt.Errorf("ingest: --delimiter %q: want exactly one character, not a line break or other control character", d)
+	}
+	for _, opt := range []struct{ name, v string }{{"quote", o.CSV.Quote}, {"escape", o.CSV.Escape}} {
+		if v := opt.v; v != "" && (len(v) != 1 || v[0] < 0x21 || v[0] > 0x7e) {
+			return fmt.Errorf("ingest: --%s %q: want one printable ASCII character, such as \" or '", opt.name, v)
+		}
+	}
+	if o.CSV.Delimiter != "" && (o.CSV.Delimiter == o.CSV.Quote || o.CSV.Delimiter == o.CSV.Escape) {
+		return fmt.Errorf("ingest: --delimiter %q is also the quote or escape character; they must differ", o.CSV.Delimiter)
+	}
+	for _, n := range o.CSV.Nulls {
+		if strings.ContainsAny(n, "\x00\r\n") || !utf8.ValidString(n) {
+			return fmt.Errorf("ingest: --null %q: a null string cannot hold a line break, a NUL byte or invalid UTF-8", n)
+		}
 	}
 	if o.CSV.SampleSize < -1 {
 		return fmt.Errorf("ingest: --sample-size %d: use a positive number, or -1 for the whole file", o.CSV.SampleSize)
@@ -118,6 +131,9 @@ func (o *Options) Validate(files []string) error {
 	for _, f := range []string{o.CSV.DateFormat, o.CSV.TimestampFormat} {
 		if f != "" && !strings.Contains(f, "%") {
 			return fmt.Errorf("ingest: date/time format %q has no %% directive; write it like %%Y-%%m-%%d", f)
+		}
+		if strings.ContainsAny(f, "\x00\r\n") || !utf8.ValidString(f) {
+			return fmt.Errorf("ingest: date/time format %q: a format cannot hold a line break, a NUL byte or invalid UTF-8", f)
 		}
 	}
 	if o.BadRows == "quarantine" && o.Format != "csv" && o.Format != "tsv" {

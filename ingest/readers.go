@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -27,92 +26,33 @@ func sqlList(items []string) string {
 	return "[" + strings.Join(q, ", ") + "]"
 }
 
-// readSQL builds the DuckDB table function call that reads the files.
-// types fixes the types of named columns; rejTable/rejScan, when set,
-// make the CSV reader store bad rows there instead of failing.
-func readSQL(files []string, opts Options, types map[string]string, rejTable, rejScan string) string {
+// readSQL builds the DuckDB table function call that reads JSON lines or
+// Parquet files (CSV: see csvSQL).
+func readSQL(files []string, opts Options) string {
 	var args []string
 	add := func(k, v string) { args = append(args, k+" = "+v) }
-	colsStruct := func() string {
+	if opts.Format == "parquet" {
+		add("union_by_name", "true")
+		return fmt.Sprintf("SELECT * FROM read_parquet(%s, %s)", sqlList(files), strings.Join(args, ", "))
+	}
+	add("format", "'newline_delimited'")
+	if len(opts.Schema) > 0 {
 		parts := make([]string, len(opts.Schema))
 		for i, c := range opts.Schema {
 			parts[i] = sqlString(c.Name) + ": " + sqlString(table.SQLType(c.Type))
 		}
-		return "{" + strings.Join(parts, ", ") + "}"
+		add("columns", "{"+strings.Join(parts, ", ")+"}")
 	}
-	typesStruct := func() string {
-		names := make([]string, 0, len(types))
-		for n := range types {
-			names = append(names, n)
-		}
-		slices.Sort(names)
-		parts := make([]string, len(names))
-		for i, n := range names {
-			parts[i] = sqlString(n) + ": " + sqlString(types[n])
-		}
-		return "{" + strings.Join(parts, ", ") + "}"
+	if opts.CSV.DateFormat != "" {
+		add("dateformat", sqlString(opts.CSV.DateFormat))
 	}
-	switch opts.Format {
-	case "parquet":
-		add("union_by_name", "true")
-		return fmt.Sprintf("SELECT * FROM read_parquet(%s, %s)", sqlList(files), strings.Join(args, ", "))
-	case "json":
-		add("format", "'newline_delimited'")
-		if len(opts.Schema) > 0 {
-			add("columns", colsStruct())
-		}
-		if opts.CSV.DateFormat != "" {
-			add("dateformat", sqlString(opts.CSV.DateFormat))
-		}
-		if opts.CSV.TimestampFormat != "" {
-			add("timestampformat", sqlString(opts.CSV.TimestampFormat))
-		}
-		if opts.CSV.SampleSize != 0 {
-			add("sample_size", fmt.Sprint(opts.CSV.SampleSize))
-		}
-		return fmt.Sprintf("SELECT * FROM read_json(%s)", strings.Join(append([]string{sqlList(files)}, args...), ", "))
+	if opts.CSV.TimestampFormat != "" {
+		add("timestampformat", sqlString(opts.CSV.TimestampFormat))
 	}
-	c := opts.CSV
-	header := c.Header
-	if header == nil && len(opts.Schema) > 0 {
-		t := true // with a given schema the sniffer is off; assume a header line
-		header = &t
+	if opts.CSV.SampleSize != 0 {
+		add("sample_size", fmt.Sprint(opts.CSV.SampleSize))
 	}
-	if header != nil {
-		add("header", fmt.Sprint(*header))
-	}
-	if c.Delimiter != "" {
-		add("delim", sqlString(c.Delimiter))
-	}
-	if c.Quote != "" {
-		add("quote", sqlString(c.Quote))
-	}
-	if c.Escape != "" {
-		add("escape", sqlString(c.Escape))
-	}
-	if len(c.Nulls) > 0 {
-		add("nullstr", sqlList(c.Nulls))
-	}
-	if c.DateFormat != "" {
-		add("dateformat", sqlString(c.DateFormat))
-	}
-	if c.TimestampFormat != "" {
-		add("timestampformat", sqlString(c.TimestampFormat))
-	}
-	if c.SampleSize != 0 {
-		add("sample_size", fmt.Sprint(c.SampleSize))
-	}
-	if len(opts.Schema) > 0 {
-		add("columns", colsStruct())
-	} else if len(types) > 0 {
-		add("types", typesStruct())
-	}
-	if rejTable != "" {
-		add("store_rejects", "true")
-		add("rejects_table", sqlString(rejTable))
-		add("rejects_scan", sqlString(rejScan))
-	}
-	return fmt.Sprintf("SELECT * FROM read_csv(%s)", strings.Join(append([]string{sqlList(files)}, args...), ", "))
+	return fmt.Sprintf("SELECT * FROM read_json(%s)", strings.Join(append([]string{sqlList(files)}, args...), ", "))
 }
 
 // ingestArrow reads Arrow IPC files (file or stream format) with arrow-go
