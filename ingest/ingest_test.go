@@ -402,7 +402,7 @@ func TestHeaderNamesIcebergSanitizes(t *testing.T) {
 	err := e.eng.Query(e.ctx, `SELECT "first name", "Amount ($)" FROM ns.t`, func(rdr array.RecordReader) error {
 		for rdr.Next() {
 			rec := rdr.RecordBatch()
-			rows = append(rows, []string{rec.Column(0).ValueStr(0), rec.Column(1).ValueStr(0)})
+			rows = append(rows, []string{strings.Clone(rec.Column(0).ValueStr(0)), rec.Column(1).ValueStr(0)})
 		}
 		return nil
 	})

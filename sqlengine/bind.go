@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apache/iceberg-go"
 	itable "github.com/apache/iceberg-go/table"
 
 	"github.com/sluice-dev/sluice/sqlengine/sqltext"
@@ -182,10 +183,15 @@ func scanSQL(plan *table.ScanPlan, files []table.DataFile, fileCol string) strin
 		}
 		return "SELECT " + strings.Join(cols, ", ") + " LIMIT 0"
 	}
+	phys := physicalNames(plan)
 	for _, f := range fields {
-		if plan.SchemaChanged {
-			cols = append(cols, fmt.Sprintf("CAST(%s AS %s) AS %s", quoteIdent(f.Name), table.SQLType(f.Type), quoteIdent(f.Name)))
-		} else {
+		name := phys[f.ID]
+		switch {
+		case plan.SchemaChanged:
+			cols = append(cols, fmt.Sprintf("CAST(%s AS %s) AS %s", quoteIdent(name), table.SQLType(f.Type), quoteIdent(f.Name)))
+		case name != f.Name:
+			cols = append(cols, fmt.Sprintf("%s AS %s", quoteIdent(name), quoteIdent(f.Name)))
+		default:
 			cols = append(cols, quoteIdent(f.Name))
 		}
 	}
@@ -212,6 +218,25 @@ func scanSQL(plan *table.ScanPlan, files []table.DataFile, fileCol string) strin
 	}
 	b.WriteString(")")
 	return b.String()
+}
+
+// physicalNames maps top-level field ids to the column names in the data
+// files: iceberg-go writes names that are not valid Avro names ("first
+// name", "1st") escaped, as the Iceberg spec's name sanitizing does
+// ("first_x20name", "_1st").
+func physicalNames(plan *table.ScanPlan) map[int]string {
+	out := make(map[int]string, plan.Schema.NumFields())
+	for _, f := range plan.Schema.Fields() {
+		out[f.ID] = f.Name
+	}
+	san, err := iceberg.SanitizeColumnNames(plan.Schema)
+	if err != nil {
+		return out
+	}
+	for _, f := range san.Fields() {
+		out[f.ID] = f.Name
+	}
+	return out
 }
 
 // localPath turns a file:// URL into a path DuckDB reads; other paths pass

@@ -48,8 +48,8 @@ type Engine struct {
 	conn      *sql.Conn
 
 	mu     sync.Mutex
-	bound  map[string]string // DuckDB view name → bound plan key (metadata location + snapshot)
-	raw    driver.Conn       // set while a call holds the connection (see withDriver)
+	bound  map[string]string            // DuckDB view name → bound plan key (metadata location + snapshot)
+	raw    driver.Conn                  // set while a call holds the connection (see withDriver)
 	loaded map[table.Ident]*table.Table // tables by identity, current as of their metadata location
 	closed bool
 }
