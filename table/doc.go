@@ -21,7 +21,12 @@
 //
 // A *Catalog is safe for concurrent use. Writers in the same or in other
 // processes commit optimistically through the catalog's compare-and-swap of
-// the metadata location: appends refresh and retry on conflict; rewrites
-// (overwrite with a predicate, delete, update) fail with ErrConflict when
-// another commit touched the table since they planned.
+// the metadata location: appends write their data files once, then reload
+// the table and commit the same files again when another writer committed
+// first (as the table's commit.retry.* properties allow; iceberg-go's own
+// retry does not cover the SQL catalog's requirement checks); rewrites
+// (overwrite with a predicate, delete, update), compaction, expiry and
+// rollback fail with ErrConflict when another commit touched the table
+// since they planned. A writer killed at any moment leaves the table at
+// its last commit; the files it wrote are orphans for RemoveOrphans.
 package table

@@ -47,7 +47,7 @@ func checkNamePart(p string) error {
 		return fmt.Errorf("empty name part; write name or namespace.name")
 	}
 	if len(p) > 255 {
-		return fmt.Errorf("name part longer than 255 bytes")
+		return fmt.Errorf("name part longer than 255 bytes; shorten it")
 	}
 	for i, r := range p {
 		ok := r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (i > 0 && r >= '0' && r <= '9')

@@ -28,33 +28,51 @@ func (f PartitionField) String() string {
 	}
 }
 
+// PartitionSpecError reports a malformed partition spec string.
+type PartitionSpecError struct {
+	Input  string
+	Field  int // 1-based index of the bad field
+	Offset int // byte offset of the bad field
+	Msg    string
+}
+
+// Error names the field by number and column (in runes, from 1).
+func (e *PartitionSpecError) Error() string {
+	_, col := position(e.Input, e.Offset)
+	return fmt.Sprintf("partition spec %q: column %d, field %d: %s", e.Input, col, e.Field, e.Msg)
+}
+
 // ParsePartitionSpec parses a comma-separated partition spec in Spark SQL's
 // PARTITIONED BY syntax:
 //
 //	region, day(ts), bucket(16, id), truncate(4, name)
 //
 // Plural transform names (days, months, …) are accepted too. An empty string
-// is the unpartitioned spec.
+// is the unpartitioned spec. Errors are *PartitionSpecError.
 func ParsePartitionSpec(s string) ([]PartitionField, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, nil
 	}
 	var out []PartitionField
-	for _, item := range splitTopLevel(s) {
-		item = strings.TrimSpace(item)
+	for i, part := range splitTopLevel(s) {
+		item := strings.TrimSpace(part.text)
+		fail := func(format string, args ...any) error {
+			off := part.off + strings.Index(part.text, item)
+			return &PartitionSpecError{Input: s, Field: i + 1, Offset: off, Msg: fmt.Sprintf(format, args...)}
+		}
 		if item == "" {
-			return nil, fmt.Errorf("partition spec %q: empty field; separate fields with single commas", s)
+			return nil, fail("empty field; separate fields with single commas")
 		}
 		open := strings.IndexByte(item, '(')
 		if open < 0 {
 			if !isPlainName(item) {
-				return nil, fmt.Errorf("partition spec %q: %q is not a column name", s, item)
+				return nil, fail("%q is not a column name; use letters, digits and _, or a transform such as day(ts)", item)
 			}
 			out = append(out, PartitionField{Column: item, Transform: "identity"})
 			continue
 		}
 		if !strings.HasSuffix(item, ")") {
-			return nil, fmt.Errorf("partition spec %q: %q: missing ')'", s, item)
+			return nil, fail("%q: missing ')'; write e.g. day(ts) or bucket(16, id)", item)
 		}
 		name := strings.ToLower(strings.TrimSpace(item[:open]))
 		args := strings.Split(item[open+1:len(item)-1], ",")
@@ -65,30 +83,35 @@ func ParsePartitionSpec(s string) ([]PartitionField, error) {
 		switch name {
 		case "year", "month", "day", "hour", "identity":
 			if len(args) != 1 || !isPlainName(args[0]) {
-				return nil, fmt.Errorf("partition spec %q: %s takes one column, e.g. %s(ts)", s, name, name)
+				return nil, fail("%s takes one column, e.g. %s(ts)", name, name)
 			}
 			out = append(out, PartitionField{Column: args[0], Transform: name})
 		case "bucket", "truncate":
 			if len(args) != 2 {
-				return nil, fmt.Errorf("partition spec %q: %s takes a width and a column, e.g. %s(16, id)", s, name, name)
+				return nil, fail("%s takes a width and a column, e.g. %s(16, id)", name, name)
 			}
 			n, err := strconv.Atoi(args[0])
 			if err != nil || n < 1 || n > 1<<20 {
-				return nil, fmt.Errorf("partition spec %q: %s width %q must be a whole number from 1 to 1048576", s, name, args[0])
+				return nil, fail("%s width %q must be a whole number from 1 to 1048576, e.g. %s(16, %s)", name, args[0], name, args[1])
 			}
 			if !isPlainName(args[1]) {
-				return nil, fmt.Errorf("partition spec %q: %q is not a column name", s, args[1])
+				return nil, fail("%q is not a column name; write e.g. %s(%d, id)", args[1], name, n)
 			}
 			out = append(out, PartitionField{Column: args[1], Transform: name, Width: n})
 		default:
-			return nil, fmt.Errorf("partition spec %q: unknown transform %q; use identity, year, month, day, hour, bucket(n, col) or truncate(w, col)", s, item[:open])
+			return nil, fail("unknown transform %q; use identity, year, month, day, hour, bucket(n, col) or truncate(w, col)", strings.TrimSpace(item[:open]))
 		}
 	}
 	return out, nil
 }
 
-func splitTopLevel(s string) []string {
-	var out []string
+type specPart struct {
+	text string
+	off  int // byte offset of text in the spec
+}
+
+func splitTopLevel(s string) []specPart {
+	var out []specPart
 	depth, start := 0, 0
 	for i := 0; i < len(s); i++ {
 		switch s[i] {
@@ -98,12 +121,12 @@ func splitTopLevel(s string) []string {
 			depth--
 		case ',':
 			if depth == 0 {
-				out = append(out, s[start:i])
+				out = append(out, specPart{s[start:i], start})
 				start = i + 1
 			}
 		}
 	}
-	return append(out, s[start:])
+	return append(out, specPart{s[start:], start})
 }
 
 // bindPartitionSpec turns user partition fields into an Iceberg spec over sc.
@@ -112,10 +135,19 @@ func bindPartitionSpec(sc *iceberg.Schema, fields []PartitionField) (*iceberg.Pa
 		return iceberg.UnpartitionedSpec, nil
 	}
 	pfs := make([]iceberg.PartitionField, 0, len(fields))
+	seen := map[string]PartitionField{} // by partition field name
+	timeOf := map[int]PartitionField{}  // year/month/day/hour field by source id
 	for i, f := range fields {
 		src, ok := sc.FindFieldByNameCaseInsensitive(f.Column)
 		if !ok {
 			return nil, fmt.Errorf("partition field %s: no column %q in the schema (%s)", f, f.Column, FormatSchema(sc))
+		}
+		switch f.Transform {
+		case "year", "month", "day", "hour":
+			if prev, ok := timeOf[src.ID]; ok {
+				return nil, fmt.Errorf("partition field %s: column %s is already partitioned by %s; keep only one of year, month, day and hour per column", f, src.Name, prev)
+			}
+			timeOf[src.ID] = f
 		}
 		var tr iceberg.Transform
 		name := src.Name
@@ -140,6 +172,10 @@ func bindPartitionSpec(sc *iceberg.Schema, fields []PartitionField) (*iceberg.Pa
 		if !tr.CanTransform(src.Type) {
 			return nil, fmt.Errorf("partition field %s: transform %s cannot apply to column %s of type %s", f, f.Transform, src.Name, SQLType(src.Type))
 		}
+		if prev, ok := seen[name]; ok {
+			return nil, fmt.Errorf("partition field %s: its name %s is already taken by partition field %s; remove one of them", f, name, prev)
+		}
+		seen[name] = f
 		pfs = append(pfs, iceberg.PartitionField{SourceIDs: []int{src.ID}, FieldID: 1000 + i, Name: name, Transform: tr})
 	}
 	spec := iceberg.NewPartitionSpec(pfs...)

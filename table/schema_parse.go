@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/apache/iceberg-go"
 )
@@ -24,15 +25,26 @@ type SchemaSyntaxError struct {
 	Msg    string
 }
 
+// Error renders the problem with its position: "column C" (in runes, from
+// 1) for a one-line schema, "line L, column C" for a multi-line one.
 func (e *SchemaSyntaxError) Error() string {
-	return fmt.Sprintf("schema %q: column %d: %s", e.Input, runeCol(e.Input, e.Offset), e.Msg)
+	line, col := position(e.Input, e.Offset)
+	if strings.Contains(e.Input, "\n") {
+		return fmt.Sprintf("schema %q: line %d, column %d: %s", e.Input, line, col, e.Msg)
+	}
+	return fmt.Sprintf("schema %q: column %d: %s", e.Input, col, e.Msg)
 }
 
-func runeCol(s string, off int) int {
-	if off > len(s) {
-		off = len(s)
+// position returns the line and column (both from 1, columns in runes) of
+// byte offset off of s.
+func position(s string, off int) (line, col int) {
+	off = max(0, min(off, len(s)))
+	before := s[:off]
+	line = strings.Count(before, "\n") + 1
+	if i := strings.LastIndexByte(before, '\n'); i >= 0 {
+		before = before[i+1:]
 	}
-	return len([]rune(s[:off])) + 1
+	return line, utf8.RuneCountInString(before) + 1
 }
 
 // ParseSchema parses a column list such as
@@ -63,7 +75,7 @@ func ParseSchema(s string) ([]Column, error) {
 		}
 		key := strings.ToLower(name)
 		if seen[key] {
-			return nil, &SchemaSyntaxError{Input: s, Offset: start, Msg: fmt.Sprintf("duplicate column %q", name)}
+			return nil, &SchemaSyntaxError{Input: s, Offset: start, Msg: fmt.Sprintf("duplicate column %q (names are case-insensitive); rename or remove one of them", name)}
 		}
 		seen[key] = true
 		p.skipSpace()
@@ -77,7 +89,7 @@ func ParseSchema(s string) ([]Column, error) {
 			p.pos += len(w)
 			p.skipSpace()
 			if w2 := p.peekWord(); !strings.EqualFold(w2, "NULL") {
-				return nil, p.errf("want NULL after NOT")
+				return nil, p.errf("want NULL after NOT; write NOT NULL")
 			}
 			p.pos += 4
 			col.Required = true
@@ -90,7 +102,7 @@ func ParseSchema(s string) ([]Column, error) {
 			return cols, nil
 		}
 		if p.in[p.pos] != ',' {
-			return nil, p.errf("want ',' between columns, got %q", p.rest(10))
+			return nil, p.errf("want ',' between columns, got %q; separate column definitions with commas", p.rest(10))
 		}
 		p.pos++
 		p.skipSpace()
@@ -99,6 +111,8 @@ func ParseSchema(s string) ([]Column, error) {
 		}
 	}
 }
+
+var typeExample = map[string]string{"VARCHAR": "VARCHAR(20), or VARCHAR (lengths are not enforced)", "DECIMAL": "DECIMAL(18,2)"}
 
 type schemaParser struct {
 	in  string
@@ -156,14 +170,14 @@ func (p *schemaParser) name() (string, error) {
 		}
 		p.pos = i + 1
 		if b.Len() == 0 {
-			return "", p.errf("empty column name")
+			return "", p.errf("empty column name; write the name between the quotes")
 		}
 		return b.String(), nil
 	}
 	w := p.peekWord()
 	if w == "" {
 		r := []rune(p.in[p.pos:])
-		return "", p.errf("want a column name, got %q", string(r[0]))
+		return "", p.errf("want a column name, got %q; use letters, digits and _, or quote the name with \"", string(r[0]))
 	}
 	if unicode.IsDigit(rune(w[0])) {
 		return "", p.errf("column name %q starts with a digit; quote it as \"%s\"", w, w)
@@ -172,18 +186,19 @@ func (p *schemaParser) name() (string, error) {
 	return w, nil
 }
 
-func (p *schemaParser) intArg() (int, error) {
+// intArg parses a whole number argument of typ (VARCHAR or DECIMAL).
+func (p *schemaParser) intArg(typ string) (int, error) {
 	p.skipSpace()
 	i := p.pos
 	for i < len(p.in) && p.in[i] >= '0' && p.in[i] <= '9' {
 		i++
 	}
 	if i == p.pos {
-		return 0, p.errf("want a number")
+		return 0, p.errf("want a number in %s(...); write e.g. %s", typ, typeExample[typ])
 	}
 	n, err := strconv.Atoi(p.in[p.pos:i])
 	if err != nil || n > 1_000_000 {
-		return 0, p.errf("number %q out of range", p.in[p.pos:i])
+		return 0, p.errf("number %q in %s(...) out of range; write e.g. %s", p.in[p.pos:i], typ, typeExample[typ])
 	}
 	p.pos = i
 	p.skipSpace()
@@ -197,7 +212,7 @@ func (p *schemaParser) typ() (iceberg.Type, error) {
 		if p.pos >= len(p.in) {
 			return nil, p.errf("missing type; write e.g. \"name VARCHAR\"")
 		}
-		return nil, p.errf("want a type name, got %q", p.rest(10))
+		return nil, p.errf("want a type name, got %q; write e.g. \"name VARCHAR\"", p.rest(10))
 	}
 	p.pos += len(w)
 	var t iceberg.Type
@@ -221,11 +236,11 @@ func (p *schemaParser) typ() (iceberg.Type, error) {
 		p.skipSpace()
 		if p.pos < len(p.in) && p.in[p.pos] == '(' { // VARCHAR(n): length is not enforced
 			p.pos++
-			if _, err := p.intArg(); err != nil {
+			if _, err := p.intArg("VARCHAR"); err != nil {
 				return nil, err
 			}
 			if p.pos >= len(p.in) || p.in[p.pos] != ')' {
-				return nil, p.errf("want ')' after the VARCHAR length")
+				return nil, p.errf("want ')' after the VARCHAR length; write e.g. VARCHAR(20)")
 			}
 			p.pos++
 		}
@@ -242,7 +257,7 @@ func (p *schemaParser) typ() (iceberg.Type, error) {
 			p.skipSpace()
 			for _, want := range []string{"TIME", "ZONE"} {
 				if !strings.EqualFold(p.peekWord(), want) {
-					return nil, p.errf("want TIMESTAMP WITH TIME ZONE")
+					return nil, p.errf("want TIMESTAMP WITH TIME ZONE; write it in full or use TIMESTAMPTZ")
 				}
 				p.pos += len(want)
 				p.skipSpace()
@@ -267,18 +282,18 @@ func (p *schemaParser) typ() (iceberg.Type, error) {
 		if p.pos < len(p.in) && p.in[p.pos] == '(' {
 			p.pos++
 			var err error
-			if prec, err = p.intArg(); err != nil {
+			if prec, err = p.intArg("DECIMAL"); err != nil {
 				return nil, err
 			}
 			scale = 0
 			if p.pos < len(p.in) && p.in[p.pos] == ',' {
 				p.pos++
-				if scale, err = p.intArg(); err != nil {
+				if scale, err = p.intArg("DECIMAL"); err != nil {
 					return nil, err
 				}
 			}
 			if p.pos >= len(p.in) || p.in[p.pos] != ')' {
-				return nil, p.errf("want ')' to close DECIMAL(precision, scale)")
+				return nil, p.errf("want ')' to close DECIMAL(precision, scale); write e.g. DECIMAL(18,2)")
 			}
 			p.pos++
 		}

@@ -6,7 +6,11 @@ import (
 	"fmt"
 	"iter"
 	"maps"
+	"math/rand/v2"
+	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -102,13 +106,31 @@ func (t *Table) commit(ctx context.Context, tx *itable.Transaction, what string,
 // nullable columns are NULL. It returns *SchemaMismatchError when the
 // columns do not fit and ErrConflict only if retries on concurrent commits
 // are exhausted. The caller keeps ownership of rdr.
+//
+// The rows are written to data files once; when another writer commits
+// first, Append reloads the table and commits the same files on top of the
+// new version, up to the table's commit.retry.num-retries times, waiting
+// between commit.retry.min-wait-ms and commit.retry.max-wait-ms (growing
+// exponentially, with jitter) and giving up after
+// commit.retry.total-timeout-ms. ctx bounds the writes and the waits.
+// BeforeCommit runs once, before the first attempt. A retry fails with
+// ErrConflict when the concurrent commit changed the table schema or
+// partition spec in a way the written files do not match.
 func (t *Table) Append(ctx context.Context, rdr array.RecordReader, opts WriteOptions) (*Table, CommitInfo, error) {
 	ev, err := checkSchema(t.id, t.Schema(), rdr.Schema(), opts.MergeSchema)
 	if err != nil {
 		return nil, CommitInfo{}, err
 	}
+	retry, err := readRetryPolicy(t.t.Properties())
+	if err != nil {
+		return nil, CommitInfo{}, fmt.Errorf("append to %s: %w", t.id, err)
+	}
 	tx := t.t.NewTransaction()
 	sc, err := evolve(tx, t.Schema(), ev)
+	if err != nil {
+		return nil, CommitInfo{}, fmt.Errorf("append to %s: %w", t.id, err)
+	}
+	st, err := tx.StagedTable()
 	if err != nil {
 		return nil, CommitInfo{}, fmt.Errorf("append to %s: %w", t.id, err)
 	}
@@ -119,18 +141,15 @@ func (t *Table) Append(ctx context.Context, rdr array.RecordReader, opts WriteOp
 	if opts.Operation == "" {
 		opts.Operation = "APPEND"
 	}
-	cr := conf.reader(rdr)
-	defer cr.Release()
-	if err := tx.Append(ctx, cr, opts.props()); err != nil {
-		if cr.Err() != nil {
-			return nil, CommitInfo{}, cr.Err()
-		}
+	files, inErr, err := writeFiles(ctx, st.Table, []*conformer{conf}, []array.RecordReader{rdr})
+	if inErr != nil {
+		return nil, CommitInfo{}, inErr
+	}
+	if err != nil {
 		return nil, CommitInfo{}, fmt.Errorf("append to %s: %w", t.id, err)
 	}
-	if cr.Err() != nil {
-		return nil, CommitInfo{}, cr.Err()
-	}
-	if conf.rows.Load() == 0 && ev.empty() {
+	rows := conf.rows.Load()
+	if rows == 0 && ev.empty() {
 		if opts.BeforeCommit != nil {
 			if err := opts.BeforeCommit(); err != nil {
 				return nil, CommitInfo{}, err
@@ -138,9 +157,188 @@ func (t *Table) Append(ctx context.Context, rdr array.RecordReader, opts WriteOp
 		}
 		return t, CommitInfo{Version: t.CurrentVersion()}, nil
 	}
-	nt, info, err := t.commit(ctx, tx, "append to", opts.BeforeCommit)
-	info.RowsWritten = conf.rows.Load()
-	return nt, info, err
+	deadline := time.Now().Add(retry.total)
+	base, before := t, opts.BeforeCommit
+	for attempt := 0; ; attempt++ {
+		if len(files) > 0 {
+			err := tx.AddDataFiles(ctx, files, opts.props(), itable.WithoutDuplicateCheck(), itable.WithoutAutoNameMapping())
+			if err != nil {
+				return nil, CommitInfo{}, fmt.Errorf("append to %s: %w", t.id, err)
+			}
+		}
+		nt, info, err := base.commit(ctx, tx, "append to", before)
+		before = nil
+		if err == nil {
+			info.RowsWritten = rows
+			return nt, info, nil
+		}
+		if !errors.Is(err, ErrConflict) {
+			return nil, CommitInfo{}, err
+		}
+		if attempt >= retry.retries || !retry.wait(ctx, attempt, deadline) {
+			if ctx.Err() != nil {
+				return nil, CommitInfo{}, fmt.Errorf("append to %s: %w", t.id, ctx.Err())
+			}
+			return nil, CommitInfo{}, fmt.Errorf("append to %s: %w: other writers kept committing first (%d attempts); nothing was committed, run it again or raise the table property %s", t.id, ErrConflict, attempt+1, itable.CommitNumRetriesKey)
+		}
+		// Replay: the same files on top of the table's new current version.
+		if base, err = t.cat.Load(ctx, t.id); err != nil {
+			return nil, CommitInfo{}, fmt.Errorf("append to %s: retry after a concurrent commit: %w", t.id, err)
+		}
+		if tx, err = replayAppend(t, base, rdr.Schema(), sc, files, opts.MergeSchema); err != nil {
+			return nil, CommitInfo{}, err
+		}
+	}
+}
+
+// replayAppend starts the transaction that commits files, written with
+// the schema written, to base: it evolves base's schema again if needed
+// and checks that the files are still valid in the table. Files written
+// with an older schema are (Iceberg never reuses field ids and only
+// widens types) unless another engine redefined or dropped a column or
+// added a required one, or the files' partition spec is gone.
+func replayAppend(orig, base *Table, in *arrow.Schema, written *iceberg.Schema, files []iceberg.DataFile, merge bool) (*itable.Transaction, error) {
+	if base.t.Metadata().TableUUID() != orig.t.Metadata().TableUUID() {
+		return nil, fmt.Errorf("append to %s: %w: the table was dropped and created again meanwhile; nothing was committed, run it again", base.id, ErrConflict)
+	}
+	ev, err := checkSchema(base.id, base.Schema(), in, merge)
+	if err != nil {
+		return nil, err
+	}
+	tx := base.t.NewTransaction()
+	sc, err := evolve(tx, base.Schema(), ev)
+	if err != nil {
+		return nil, fmt.Errorf("append to %s: %w", base.id, err)
+	}
+	conflict := func(what string) error {
+		return fmt.Errorf("append to %s: %w: another writer %s meanwhile; nothing was committed, run it again", base.id, ErrConflict, what)
+	}
+	for _, f := range written.Fields() {
+		now, ok := sc.FindFieldByID(f.ID)
+		if !ok || now.Name != f.Name || !fits(f.Type, now.Type) {
+			return nil, conflict("changed column " + f.Name)
+		}
+	}
+	for _, f := range sc.Fields() {
+		if _, ok := written.FindFieldByID(f.ID); !ok && f.Required {
+			return nil, conflict("added the required column " + f.Name)
+		}
+	}
+	specs := base.t.Metadata().PartitionSpecs()
+	for _, f := range files {
+		if !slices.ContainsFunc(specs, func(s iceberg.PartitionSpec) bool { return int32(s.ID()) == f.SpecID() }) {
+			return nil, conflict("changed the partitioning")
+		}
+	}
+	return tx, nil
+}
+
+// retryPolicy is how Append retries after losing a commit race; it comes
+// from the same table properties iceberg-go's own retry loop reads.
+type retryPolicy struct {
+	retries          int
+	minWait, maxWait time.Duration
+	total            time.Duration
+}
+
+func readRetryPolicy(props iceberg.Properties) (retryPolicy, error) {
+	get := func(key string, def int) (int, error) {
+		v, ok := props[key]
+		if !ok {
+			return def, nil
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("table property %s=%q: want a whole number >= 0", key, v)
+		}
+		return n, nil
+	}
+	var p retryPolicy
+	var err error
+	if p.retries, err = get(itable.CommitNumRetriesKey, itable.CommitNumRetriesDefault); err != nil {
+		return p, err
+	}
+	ms := make([]int, 3)
+	for i, kd := range []struct {
+		key string
+		def int
+	}{
+		{itable.CommitMinRetryWaitMsKey, itable.CommitMinRetryWaitMsDefault},
+		{itable.CommitMaxRetryWaitMsKey, itable.CommitMaxRetryWaitMsDefault},
+		{itable.CommitTotalRetryTimeoutMsKey, itable.CommitTotalRetryTimeoutMsDefault},
+	} {
+		if ms[i], err = get(kd.key, kd.def); err != nil {
+			return p, err
+		}
+		if ms[i] == 0 {
+			ms[i] = kd.def
+		}
+	}
+	p.minWait, p.maxWait, p.total = time.Duration(ms[0])*time.Millisecond, time.Duration(ms[1])*time.Millisecond, time.Duration(ms[2])*time.Millisecond
+	if p.minWait > p.maxWait {
+		p.minWait = p.maxWait
+	}
+	return p, nil
+}
+
+// wait sleeps before retry attempt+1: a random time between minWait and
+// minWait<<attempt (at most maxWait). It returns false, without waiting,
+// when ctx ends first or the wait would pass the deadline.
+func (p retryPolicy) wait(ctx context.Context, attempt int, deadline time.Time) bool {
+	ceil := p.maxWait
+	if attempt < 30 && p.minWait<<attempt < ceil {
+		ceil = p.minWait << attempt
+	}
+	d := p.minWait
+	if ceil > d {
+		d += rand.N(ceil - d + 1)
+	}
+	if time.Now().Add(d).After(deadline) {
+		return false
+	}
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-tm.C:
+		return true
+	}
+}
+
+// writeFiles writes the rows of rdrs, conformed by confs, as data files of
+// st (a staged table whose schema is the conformers' output schema). An
+// error of the incoming data (a reader's or a conformer's, which names the
+// table and column) is returned as inErr; others as err, prefixed with
+// "write data files".
+func writeFiles(ctx context.Context, st *itable.Table, confs []*conformer, rdrs []array.RecordReader) (files []iceberg.DataFile, inErr, err error) {
+	batches := func(yield func(arrow.RecordBatch, error) bool) {
+		for i, r := range rdrs {
+			cr := confs[i].reader(r)
+			for cr.Next() {
+				rec := cr.RecordBatch()
+				rec.Retain() // WriteRecords releases the batches it consumes
+				if !yield(rec, nil) {
+					cr.Release()
+					return
+				}
+			}
+			inErr = cr.Err()
+			cr.Release()
+			if inErr != nil {
+				yield(nil, inErr)
+				return
+			}
+		}
+	}
+	files, err = collectFiles(itable.WriteRecords(ctx, st, confs[0].out, iter.Seq2[arrow.RecordBatch, error](batches)))
+	if inErr != nil {
+		return nil, inErr, nil
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("write data files: %w", err)
+	}
+	return files, nil, nil
 }
 
 // Rewrite is the copy-on-write primitive behind overwrite, DELETE and
@@ -217,28 +415,12 @@ func (t *Table) Rewrite(ctx context.Context, baseSnapshot int64, remove []string
 				return nil, CommitInfo{}, err
 			}
 		}
-		batches := func(yield func(arrow.RecordBatch, error) bool) {
-			for i, r := range add {
-				cr := confs[i].reader(r)
-				for cr.Next() {
-					rec := cr.RecordBatch()
-					rec.Retain()
-					if !yield(rec, nil) {
-						cr.Release()
-						return
-					}
-				}
-				err := cr.Err()
-				cr.Release()
-				if err != nil {
-					yield(nil, err)
-					return
-				}
-			}
+		files, inErr, err := writeFiles(ctx, st.Table, confs, add)
+		if inErr != nil {
+			return nil, CommitInfo{}, inErr
 		}
-		files, err := collectFiles(itable.WriteRecords(ctx, st.Table, confs[0].out, iter.Seq2[arrow.RecordBatch, error](batches)))
 		if err != nil {
-			return nil, CommitInfo{}, fmt.Errorf("%s %s: write data files: %w", what, t.id, err)
+			return nil, CommitInfo{}, fmt.Errorf("%s %s: %w", what, t.id, err)
 		}
 		added = files
 		for _, c := range confs {
@@ -269,10 +451,11 @@ func (t *Table) Rewrite(ctx context.Context, baseSnapshot int64, remove []string
 
 // isConflict reports whether a commit failed because another writer
 // committed first. iceberg-go returns ErrCommitFailed for a lost
-// compare-and-swap, and a plain "requirement failed" error when the
-// catalog's check of a requirement (like the base snapshot) fails.
+// compare-and-swap, and a plain error starting "requirement failed" or
+// "Requirement failed" (both spellings occur) when the catalog's check of
+// a requirement (the base snapshot, schema id, last column id …) fails.
 func isConflict(err error) bool {
-	return errors.Is(err, itable.ErrCommitFailed) || strings.Contains(err.Error(), "requirement failed")
+	return errors.Is(err, itable.ErrCommitFailed) || strings.Contains(strings.ToLower(err.Error()), "requirement failed")
 }
 
 func evsEmpty(evs []*evolution) bool {
