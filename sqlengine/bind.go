@@ -27,8 +27,7 @@ func identOf(parts []string) (table.Ident, bool) {
 }
 
 // bind creates or refreshes the DuckDB views for the catalog tables stmt
-// references and returns the statement to run: stmt itself, or with
-// time-travel references replaced by views of the wanted version.
+// references and returns the statement to run.
 // The caller holds e.mu.
 func (e *Engine) bind(ctx context.Context, stmt string) (string, error) {
 	refs, err := sqltext.FindTableRefs(stmt)
@@ -38,6 +37,11 @@ func (e *Engine) bind(ctx context.Context, stmt string) (string, error) {
 	if len(refs) == 0 {
 		return stmt, nil
 	}
+	// Table references become the scan of their snapshot's files, written
+	// into the statement, so DuckDB binds read_parquet directly (no view
+	// to expand). DESCRIBE, SUMMARIZE and SHOW take names, not table
+	// expressions: for them the names are bound to views instead.
+	inline := !startsWithWord(stmt, "DESCRIBE", "SUMMARIZE", "SHOW")
 	repl := map[int]string{} // ref index → replacement
 	for i, ref := range refs {
 		id, ok := identOf(ref.Parts)
@@ -81,6 +85,17 @@ func (e *Engine) bind(ctx context.Context, stmt string) (string, error) {
 				return "", err
 			}
 		}
+		if inline {
+			src, err := e.source(ctx, tbl, snap)
+			if err != nil {
+				return "", err
+			}
+			if ref.Alias == "" {
+				src += " AS " + quoteIdent(ref.Parts[len(ref.Parts)-1])
+			}
+			repl[i] = src
+			continue
+		}
 		var view string
 		if ref.Travel == sqltext.NoTravel {
 			view = plainViewName(ref.Parts)
@@ -113,6 +128,65 @@ func (e *Engine) bind(ctx context.Context, stmt string) (string, error) {
 		}
 		return stmt[r.Start:r.End]
 	}), nil
+}
+
+// startsWithWord reports whether the statement's first word is one of words.
+func startsWithWord(stmt string, words ...string) bool {
+	toks, _ := sqltext.Tokenize(stmt)
+	for _, t := range toks {
+		if t.Kind == sqltext.Space || t.Kind == sqltext.Comment {
+			continue
+		}
+		for _, w := range words {
+			if t.Is(w) {
+				return true
+			}
+		}
+		return false
+	}
+	return false
+}
+
+// maxSources bounds the cache of scan expressions.
+const maxSources = 256
+
+// source returns the table expression that scans the given snapshot (nil:
+// current) of tbl: read_parquet over its files when they hold exactly the
+// table's columns, else a subquery that renames, casts or fills them.
+// Snapshots are immutable, so the expression is cached by plan key.
+// The caller holds e.mu.
+func (e *Engine) source(ctx context.Context, tbl *table.Table, snap *itable.Snapshot) (string, error) {
+	key := tbl.PlanKey(snap)
+	if src, ok := e.sources[key]; ok {
+		return src, nil
+	}
+	plan, err := tbl.Plan(ctx, snap)
+	if err != nil {
+		return "", err
+	}
+	src := "(" + scanSQL(plan, plan.Files, "") + ")"
+	if direct(plan) {
+		src = readParquetSQL(plan.Files, false, "")
+	}
+	if len(e.sources) >= maxSources {
+		clear(e.sources)
+	}
+	e.sources[key] = src
+	return src, nil
+}
+
+// direct reports whether plain read_parquet over the plan's files yields
+// the table's columns with the right names and types.
+func direct(plan *table.ScanPlan) bool {
+	if len(plan.Files) == 0 || plan.SchemaChanged {
+		return false
+	}
+	for id, name := range physicalNames(plan) {
+		if f, ok := plan.Schema.FindFieldByID(id); !ok || f.Name != name {
+			return false
+		}
+	}
+	return true
 }
 
 // load returns the table's current state, reusing the loaded metadata
@@ -202,7 +276,15 @@ func scanSQL(plan *table.ScanPlan, files []table.DataFile, fileCol string) strin
 		b.WriteString(", ")
 		b.WriteString(quoteIdent(fileCol))
 	}
-	b.WriteString(" FROM read_parquet([")
+	b.WriteString(" FROM ")
+	b.WriteString(readParquetSQL(files, plan.SchemaChanged, fileCol))
+	return b.String()
+}
+
+// readParquetSQL is DuckDB's read_parquet over files.
+func readParquetSQL(files []table.DataFile, unionByName bool, fileCol string) string {
+	var b strings.Builder
+	b.WriteString("read_parquet([")
 	for i, f := range files {
 		if i > 0 {
 			b.WriteString(", ")
@@ -210,7 +292,7 @@ func scanSQL(plan *table.ScanPlan, files []table.DataFile, fileCol string) strin
 		b.WriteString(quoteString(localPath(f.Path)))
 	}
 	b.WriteString("]")
-	if plan.SchemaChanged {
+	if unionByName {
 		b.WriteString(", union_by_name = true")
 	}
 	if fileCol != "" {

@@ -3,12 +3,17 @@
 // -tags duckdb_arrow.
 //
 // Reads: before a statement runs, every table name in it that the catalog
-// knows is bound to a DuckDB view over read_parquet of the data files of
-// the wanted version (the current one, or the one a VERSION AS OF n or
-// TIMESTAMP AS OF '…' clause names), so DuckDB scans the Parquet files
-// itself, in parallel, with projection and filter pushdown. Names the
-// catalog does not know, quoted file paths ('data/*.csv') and table
-// functions pass through to DuckDB untouched.
+// knows is replaced by read_parquet over the data files of the wanted
+// version (the current one, or the one a VERSION AS OF n or TIMESTAMP AS
+// OF '…' clause names), aliased to the table's name, so DuckDB scans the
+// Parquet files itself, in parallel, with projection and filter pushdown.
+// (When files need renamed, cast or missing columns — after schema
+// evolution — a subquery over read_parquet does that; DESCRIBE, SUMMARIZE
+// and SHOW see views instead.) Each statement reads the latest commit: one
+// indexed catalog lookup per table, with metadata and file lists cached by
+// metadata location and snapshot. Names the catalog does not know, quoted
+// file paths ('data/*.csv') and table functions pass through to DuckDB
+// untouched.
 //
 // Writes: CREATE TABLE [AS], INSERT INTO, DELETE, UPDATE, TRUNCATE and DROP
 // TABLE on catalog tables are computed by DuckDB and committed by package

@@ -47,11 +47,12 @@ type Engine struct {
 	db        *sql.DB
 	conn      *sql.Conn
 
-	mu     sync.Mutex
-	bound  map[string]string            // DuckDB view name → bound plan key (metadata location + snapshot)
-	raw    driver.Conn                  // set while a call holds the connection (see withDriver)
-	loaded map[table.Ident]*table.Table // tables by identity, current as of their metadata location
-	closed bool
+	mu      sync.Mutex
+	bound   map[string]string            // DuckDB view name → bound plan key (metadata location + snapshot)
+	raw     driver.Conn                  // set while a call holds the connection (see withDriver)
+	loaded  map[table.Ident]*table.Table // tables by identity, current as of their metadata location
+	sources map[string]string            // plan key → table expression scanning it
+	closed  bool
 }
 
 // Open starts an in-memory DuckDB bound to tables. Close releases it.
@@ -73,7 +74,7 @@ func Open(ctx context.Context, tables *table.Catalog, cfg Config) (*Engine, erro
 		connector.Close()
 		return nil, fmt.Errorf("start duckdb: %w", err)
 	}
-	e := &Engine{tables: tables, connector: connector, db: db, conn: conn, bound: map[string]string{}, loaded: map[table.Ident]*table.Table{}}
+	e := &Engine{tables: tables, connector: connector, db: db, conn: conn, bound: map[string]string{}, loaded: map[table.Ident]*table.Table{}, sources: map[string]string{}}
 	settings := []string{fmt.Sprintf("SET threads = %d", cfg.Threads), "SET autoinstall_known_extensions = false", "SET autoload_known_extensions = false"}
 	if cfg.MemoryLimit != "" {
 		settings = append(settings, fmt.Sprintf("SET memory_limit = %s", quoteString(cfg.MemoryLimit)))
