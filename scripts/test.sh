@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test of the project: gofmt, go vet, and go test with the race
-# detector over all packages. Needs only Go (cgo with gcc) on the machine.
+# Runs every test of the project: gofmt, go vet, staticcheck, and go test
+# with the race detector over all packages (which also runs every fuzz
+# target on its seed corpus). Needs only Go (cgo with gcc) on the machine;
+# staticcheck comes through the Go module proxy, pinned.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export GOFLAGS="${GOFLAGS:-} -tags=duckdb_arrow"
@@ -16,6 +18,9 @@ fi
 
 echo "== go vet"
 go vet ./...
+
+echo "== staticcheck"
+go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
 echo "== go test (race)"
 go test -race -count=1 -timeout 30m ./...
