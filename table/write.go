@@ -157,6 +157,17 @@ func (t *Table) Append(ctx context.Context, rdr array.RecordReader, opts WriteOp
 		}
 		return t, CommitInfo{Version: t.CurrentVersion()}, nil
 	}
+	return t.commitAppend(ctx, tx, files, rows, retry, opts, func(base *Table) (*itable.Transaction, error) {
+		return replayAppend(t, base, rdr.Schema(), sc, files, opts.MergeSchema)
+	})
+}
+
+// commitAppend commits tx, which adds files (holding rows rows) to t, as
+// Append does: when another writer commits first, it waits as retry says,
+// reloads the table and commits the same files on top of the new current
+// version with the transaction replay builds for it. BeforeCommit runs
+// once, before the first attempt.
+func (t *Table) commitAppend(ctx context.Context, tx *itable.Transaction, files []iceberg.DataFile, rows int64, retry retryPolicy, opts WriteOptions, replay func(base *Table) (*itable.Transaction, error)) (*Table, CommitInfo, error) {
 	deadline := time.Now().Add(retry.total)
 	base, before := t, opts.BeforeCommit
 	for attempt := 0; ; attempt++ {
@@ -185,7 +196,7 @@ func (t *Table) Append(ctx context.Context, rdr array.RecordReader, opts WriteOp
 		if base, err = t.cat.Load(ctx, t.id); err != nil {
 			return nil, CommitInfo{}, fmt.Errorf("append to %s: retry after a concurrent commit: %w", t.id, err)
 		}
-		if tx, err = replayAppend(t, base, rdr.Schema(), sc, files, opts.MergeSchema); err != nil {
+		if tx, err = replay(base); err != nil {
 			return nil, CommitInfo{}, err
 		}
 	}
@@ -193,13 +204,11 @@ func (t *Table) Append(ctx context.Context, rdr array.RecordReader, opts WriteOp
 
 // replayAppend starts the transaction that commits files, written with
 // the schema written, to base: it evolves base's schema again if needed
-// and checks that the files are still valid in the table. Files written
-// with an older schema are (Iceberg never reuses field ids and only
-// widens types) unless another engine redefined or dropped a column or
-// added a required one, or the files' partition spec is gone.
+// and checks that the files are still valid in the table (see
+// checkReplay).
 func replayAppend(orig, base *Table, in *arrow.Schema, written *iceberg.Schema, files []iceberg.DataFile, merge bool) (*itable.Transaction, error) {
-	if base.t.Metadata().TableUUID() != orig.t.Metadata().TableUUID() {
-		return nil, fmt.Errorf("append to %s: %w: the table was dropped and created again meanwhile; nothing was committed, run it again", base.id, ErrConflict)
+	if err := sameTable(orig, base); err != nil {
+		return nil, err
 	}
 	ev, err := checkSchema(base.id, base.Schema(), in, merge)
 	if err != nil {
@@ -210,27 +219,48 @@ func replayAppend(orig, base *Table, in *arrow.Schema, written *iceberg.Schema, 
 	if err != nil {
 		return nil, fmt.Errorf("append to %s: %w", base.id, err)
 	}
+	if err := checkReplay(base, sc, written, files); err != nil {
+		return nil, err
+	}
+	return tx, nil
+}
+
+// sameTable fails with ErrConflict when base, a reload of orig, is
+// another table of the same name.
+func sameTable(orig, base *Table) error {
+	if base.t.Metadata().TableUUID() != orig.t.Metadata().TableUUID() {
+		return fmt.Errorf("append to %s: %w: the table was dropped and created again meanwhile; nothing was committed, run it again", base.id, ErrConflict)
+	}
+	return nil
+}
+
+// checkReplay checks that files, written with the schema written, are
+// still valid in base, whose schema is now sc. Files written with an older
+// schema are (Iceberg never reuses field ids and only widens types) unless
+// another engine redefined or dropped a column or added a required one,
+// or the files' partition spec is gone.
+func checkReplay(base *Table, sc, written *iceberg.Schema, files []iceberg.DataFile) error {
 	conflict := func(what string) error {
 		return fmt.Errorf("append to %s: %w: another writer %s meanwhile; nothing was committed, run it again", base.id, ErrConflict, what)
 	}
 	for _, f := range written.Fields() {
 		now, ok := sc.FindFieldByID(f.ID)
 		if !ok || now.Name != f.Name || !fits(f.Type, now.Type) {
-			return nil, conflict("changed column " + f.Name)
+			return conflict("changed column " + f.Name)
 		}
 	}
 	for _, f := range sc.Fields() {
 		if _, ok := written.FindFieldByID(f.ID); !ok && f.Required {
-			return nil, conflict("added the required column " + f.Name)
+			return conflict("added the required column " + f.Name)
 		}
 	}
 	specs := base.t.Metadata().PartitionSpecs()
 	for _, f := range files {
 		if !slices.ContainsFunc(specs, func(s iceberg.PartitionSpec) bool { return int32(s.ID()) == f.SpecID() }) {
-			return nil, conflict("changed the partitioning")
+			return conflict("changed the partitioning")
 		}
 	}
-	return tx, nil
+	return nil
 }
 
 // retryPolicy is how Append retries after losing a commit race; it comes
