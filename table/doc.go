@@ -10,6 +10,15 @@
 // deletes, so the data files of a snapshot are the whole truth about it and
 // any engine, DuckDB included, can scan them directly.
 //
+// # Files written elsewhere
+//
+// Append and Rewrite write data files with iceberg-go. Another program
+// (DuckDB's COPY, for Sluice's ingest) can write them instead: it writes
+// Parquet files carrying the table's field ids to a path from
+// NewDataLocation, and AppendFiles, RewriteFiles or OverwriteFiles commit
+// them with statistics read from their footers. Those calls own the
+// files: a write that fails before committing deletes them.
+//
 // # Versions
 //
 // A table's version number is its snapshot's sequence number: 1 for the first

@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/sluice-dev/sluice/metastore"
 	"github.com/sluice-dev/sluice/table"
@@ -181,4 +182,67 @@ func ExampleParseIdent() {
 	// Output:
 	// default orders <nil>
 	// table name "sales.order-lines": invalid character '-' in "order-lines"; use letters, digits and underscores, not starting with a digit
+}
+
+// ExampleTable_AppendFiles commits a Parquet file written by another
+// program (here arrow-go's pqarrow; in Sluice's ingest, DuckDB's COPY):
+// its columns carry the table's field ids.
+func ExampleTable_AppendFiles() {
+	ctx := context.Background()
+	cat, cleanup := openExampleCatalog(ctx)
+	defer cleanup()
+
+	cols, _ := table.ParseSchema("id BIGINT, name VARCHAR")
+	sc, _ := table.NewSchema(cols)
+	tbl, err := cat.CreateTable(ctx, table.Ident{Namespace: "default", Name: "people"}, sc, table.CreateOptions{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	dir, err := tbl.NewDataLocation() // a fresh path under the table's data/
+	if err != nil {
+		log.Fatal(err) // table.ErrNotLocal: write through Append instead
+	}
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		log.Fatal(err)
+	}
+	path := filepath.Join(dir, "part-0.parquet")
+
+	// The writer: columns tagged with the table's field ids.
+	rdr := customers([]int64{1, 2, 3}, []string{"ada", "grace", "edsger"})
+	defer rdr.Release()
+	var fields []arrow.Field
+	for _, f := range rdr.Schema().Fields() {
+		tf, _ := tbl.Schema().FindFieldByName(f.Name)
+		f.Metadata = arrow.NewMetadata([]string{"PARQUET:field_id"}, []string{fmt.Sprint(tf.ID)})
+		f.Nullable = true
+		fields = append(fields, f)
+	}
+	out, err := os.Create(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	w, err := pqarrow.NewFileWriter(arrow.NewSchema(fields, nil), out, nil, pqarrow.DefaultWriterProps())
+	if err != nil {
+		log.Fatal(err)
+	}
+	for rdr.Next() {
+		rec := rdr.RecordBatch()
+		tagged := array.NewRecordBatch(arrow.NewSchema(fields, nil), rec.Columns(), rec.NumRows())
+		err := w.Write(tagged)
+		tagged.Release()
+		if err != nil {
+			log.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		log.Fatal(err)
+	}
+
+	_, info, err := tbl.AppendFiles(ctx, []string{path}, table.WriteOptions{})
+	if err != nil {
+		log.Fatal(err) // the file has been deleted
+	}
+	fmt.Printf("version %d: %d rows\n", info.Version, info.RowsWritten)
+	// Output:
+	// version 1: 3 rows
 }

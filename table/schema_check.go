@@ -57,6 +57,18 @@ type evolution struct {
 
 func (e *evolution) empty() bool { return len(e.add) == 0 && len(e.widen) == 0 }
 
+// CheckSchema reports whether rows with the incoming Arrow schema in can be
+// written to the table as it is, as Append checks before writing: nil when
+// every incoming column matches a table column by name
+// (case-insensitively) with a type that fits it and every NOT NULL column
+// is there, and otherwise a *SchemaMismatchError listing every column that
+// does not fit (with MergeSchema, Append would evolve the table for some
+// of them).
+func (t *Table) CheckSchema(in *arrow.Schema) error {
+	_, err := checkSchema(t.id, t.Schema(), in, false)
+	return err
+}
+
 // checkSchema compares an incoming Arrow schema with the table's schema.
 // Types that Iceberg can promote losslessly on write (int→long,
 // float→double, wider decimals, nanosecond→microsecond timestamps) fit as

@@ -33,7 +33,8 @@ type WriteOptions struct {
 	Operation string
 	// BeforeCommit, when set, runs after the data files are written and
 	// before the commit; an error from it aborts the write (nothing is
-	// committed; the written files are orphans for RemoveOrphans).
+	// committed; the files Append and Rewrite wrote are orphans for
+	// RemoveOrphans, while AppendFiles and RewriteFiles delete theirs).
 	BeforeCommit func() error
 }
 
@@ -88,7 +89,9 @@ func (t *Table) commit(ctx context.Context, tx *itable.Transaction, what string,
 		if isConflict(err) {
 			return nil, CommitInfo{}, fmt.Errorf("%s %s: %w: another writer committed to the table first; nothing was written, run it again", what, t.id, ErrConflict)
 		}
-		return nil, CommitInfo{}, fmt.Errorf("%s %s: %w", what, t.id, err)
+		// The catalog may have accepted the commit (iceberg-go returns the
+		// new table with an error from its post-commit steps).
+		return nil, CommitInfo{}, fmt.Errorf("%s %s: %w", what, t.id, &uncertainError{err})
 	}
 	out := &Table{id: t.id, t: nt, cat: t.cat}
 	info := CommitInfo{}
