@@ -1,8 +1,27 @@
 // Package ingest loads files into Sluice tables: CSV (and TSV), JSON lines,
 // Parquet and Arrow IPC, from paths or globs. CSV, JSON and Parquet are
 // read by DuckDB's parallel readers (through sqlengine); Arrow IPC by
-// arrow-go. Rows go straight from the reader, as Arrow batches, into one
-// Iceberg commit. Run is the entry point; Options configures it.
+// arrow-go. Every ingest is one Iceberg commit. Run is the entry point;
+// Options configures it.
+//
+// # Writing
+//
+// CSV, JSON and Parquet input into an unpartitioned table whose files are
+// on the local file system is written by DuckDB itself: one COPY statement
+// reads the input, casts every column to the table's type and writes
+// Parquet files with the table's field ids (and Parquet column names, see
+// iceberg.SanitizeColumnNames) into the table's data directory, reading
+// and writing in parallel; table.AppendFiles (or OverwriteFiles) then
+// commits them. The table's columns and the input's are compared first,
+// with the same rules as table.Append, without reading any rows. Files of
+// an ingest that fails are deleted. DuckDB's COPY reports no progress, so
+// Options.Progress is called once, at the end.
+//
+// The other ingests go through Arrow batches and table.Append, which
+// writes the files with iceberg-go: Arrow IPC input, partitioned tables,
+// tables with NOT NULL or nested (list, map, struct) columns, ingests
+// that evolve the schema (MergeSchema with new or wider columns), and
+// warehouses that are not local directories.
 //
 // Bad rows never vanish. By default an ingest that meets any bad row fails
 // and commits nothing (a table it would have created is not left behind),

@@ -172,7 +172,7 @@ func ingestSQL(ctx context.Context, eng *sqlengine.Engine, files []string, opts 
 	rejTable, rejScan := fmt.Sprintf("__sluice_rejects_%d", n), fmt.Sprintf("__sluice_scans_%d", n)
 	isCSV := opts.Format == "csv" || opts.Format == "tsv"
 	return eng.Do(ctx, func(c *sqlengine.Conn) error {
-		var query string
+		var query, probe string
 		if isCSV {
 			l, err := detectCSV(ctx, c, files, opts)
 			if err != nil {
@@ -193,12 +193,14 @@ func ingestSQL(ctx context.Context, eng *sqlengine.Engine, files []string, opts 
 				}
 			}
 			query = csvSQL(files, opts, l, types, rejTable, rejScan)
+			probe = csvSQL(files, opts, l, types, "", "")
 			defer func() {
 				_ = c.Exec(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS "+rejTable)
 				_ = c.Exec(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS "+rejScan)
 			}()
 		} else {
 			query = readSQL(files, opts)
+			probe = query
 		}
 		var total int64
 		checkRejects := func() error {
@@ -218,10 +220,13 @@ func ingestSQL(ctx context.Context, eng *sqlengine.Engine, files []string, opts 
 			}
 			return nil
 		}
-		err := c.Query(ctx, query, func(rdr array.RecordReader) error {
-			cr := &counting{RecordReader: rdr, progress: opts.Progress}
-			return write(ctx, eng, opts, &tbl, cr, checkRejects, sum)
-		})
+		handled, err := copyIngest(ctx, eng, c, opts, &tbl, query, probe, checkRejects, sum)
+		if !handled && err == nil {
+			err = c.Query(ctx, query, func(rdr array.RecordReader) error {
+				cr := &counting{RecordReader: rdr, progress: opts.Progress}
+				return write(ctx, eng, opts, &tbl, cr, checkRejects, sum)
+			})
+		}
 		if err != nil {
 			return describeReadError(err, opts)
 		}

@@ -37,7 +37,10 @@ type Options struct {
 	Schema []table.Column
 	// Progress, when set, is called with the rows read so far, in
 	// increasing order from the goroutine reading the input; its last call
-	// reports Summary.RowsRead. It must not block for long.
+	// reports Summary.RowsRead. It must not block for long. When DuckDB
+	// writes the data files itself (CSV, JSON and Parquet input into an
+	// unpartitioned table; see the package documentation), its COPY
+	// reports no progress, and Progress is called once, at the end.
 	Progress func(rows int64)
 }
 
