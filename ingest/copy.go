@@ -107,16 +107,16 @@ func copyIngest(ctx context.Context, eng *sqlengine.Engine, c *sqlengine.Conn, o
 				err = errors.Join(err, dropQuietly(ctx, eng, opts.Table))
 			}
 		}()
-	} else {
-		if !copyable(tbl.Schema()) {
-			return false, nil
-		}
-		var sme *table.SchemaMismatchError
-		if err := tbl.CheckSchema(in); errors.As(err, &sme) && opts.MergeSchema {
-			return false, nil // Append evolves the table
-		} else if err != nil {
-			return true, err
-		}
+	} else if !copyable(tbl.Schema()) {
+		return false, nil
+	}
+	// A new table can differ from the input too: a given schema may lack
+	// some of a Parquet file's columns.
+	var sme *table.SchemaMismatchError
+	if err = tbl.CheckSchema(in); errors.As(err, &sme) && opts.MergeSchema {
+		return false, nil // Append evolves the table
+	} else if err != nil {
+		return true, err
 	}
 	dir, err := tbl.NewDataLocation()
 	if errors.Is(err, table.ErrNotLocal) {
