@@ -71,7 +71,7 @@ func TestReadParquet(t *testing.T) {
 		paths []string
 		want  string
 	}{
-		{[]string{"/a/b.parquet"}, "read_parquet(['/a/b.parquet'])"},
+		{[]string{"/a/b.parquet"}, "read_parquet('/a/b.parquet')"},
 		{[]string{"file:///w/x.parquet", "/w/it's.parquet"}, "read_parquet(['/w/x.parquet', '/w/it''s.parquet'])"},
 	}
 	for _, tt := range tests {
@@ -125,5 +125,5 @@ func ExampleQuery_On() {
 	fmt.Println(q.On(bench.ReadParquet([]string{"file:///data/f1.parquet"})))
 	// Output:
 	// SELECT count(*) AS n FROM flights
-	// SELECT count(*) AS n FROM read_parquet(['/data/f1.parquet'])
+	// SELECT count(*) AS n FROM read_parquet('/data/f1.parquet')
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/apache/iceberg-go"
 	"github.com/apache/iceberg-go/catalog"
@@ -48,6 +49,10 @@ type Catalog struct {
 	cat       *isql.Catalog
 	db        *sql.DB
 	warehouse string
+
+	locOnce sync.Once // prepares locStmt for MetadataLocation
+	locStmt *sql.Stmt
+	locErr  error
 }
 
 // Open opens the Iceberg SQL catalog stored in db (SQLite or PostgreSQL,
@@ -76,8 +81,14 @@ func Open(ctx context.Context, db *sql.DB, dialect, warehouse string) (*Catalog,
 // Warehouse returns the location under which new tables are created.
 func (c *Catalog) Warehouse() string { return c.warehouse }
 
-// Close releases the catalog. The database passed to Open stays open.
-func (c *Catalog) Close() error { return nil }
+// Close releases the catalog's prepared statements. The database passed to
+// Open stays open.
+func (c *Catalog) Close() error {
+	if c.locStmt != nil {
+		return c.locStmt.Close()
+	}
+	return nil
+}
 
 // CreateOptions configures CreateTable.
 type CreateOptions struct {
