@@ -97,7 +97,7 @@ func (r *results) markdown() string {
 	b.WriteString(t.Markdown())
 
 	b.WriteString("\nHow it was measured:\n\n")
-	fmt.Fprintf(&b, "- (a) Median of %d timed runs after 1 warm-up, Sluice and DuckDB interleaved in one process, every row read through duckdb-go's Arrow interface on both sides. Sluice runs the SQL as written, so its time includes resolving the table name to its current snapshot (a catalog lookup) and DuckDB binding Sluice's view; DuckDB runs it with the table replaced by read_parquet of the table's files.\n", r.cfg.runs)
+	fmt.Fprintf(&b, "- (a) Median of %d timed runs after 1 warm-up, Sluice and DuckDB interleaved in one process, every row read through duckdb-go's Arrow interface on both sides. Sluice runs the SQL as written, so its time includes resolving the table name to its current snapshot (a catalog lookup) and writing read_parquet of its files into the statement; DuckDB runs it with the table replaced by read_parquet of the table's files.\n", r.cfg.runs)
 	fmt.Fprintf(&b, "- (b) Wall time of the whole child process, start-up included, median of %d: `sluice ingest flights.csv --table flights` into a new workspace against `COPY (SELECT * FROM read_csv('flights.csv')) TO 'x.parquet'`.\n", r.cfg.ingestRuns)
 	fmt.Fprintf(&b, "- (c) Peak RSS (ru_maxrss) of those ingest processes, and of the query suite run as one process per side (`sluice sql -f suite.sql --output csv` against duckpeer over read_parquet), median of %d.\n", r.cfg.ingestRuns)
 	b.WriteString("- CPU: Sluice / DuckDB of the process's user + system time: the median per query for (a), rows per CPU-second for (b).\n")
