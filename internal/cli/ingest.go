@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -81,6 +82,7 @@ text and reason, into the table NAME__rejects.`,
 				return err
 			}
 			var bar *progressbar.ProgressBar
+			stopTicker := func() {}
 			if !quiet && isTerminal(a.stderr) {
 				bar = progressbar.NewOptions64(-1,
 					progressbar.OptionSetWriter(a.stderr),
@@ -91,13 +93,36 @@ text and reason, into the table NAME__rejects.`,
 					progressbar.OptionThrottle(100*time.Millisecond),
 					progressbar.OptionClearOnFinish(),
 				)
+				var mu sync.Mutex
 				var last int64
 				opts.Progress = func(rows int64) {
+					mu.Lock()
+					defer mu.Unlock()
 					bar.Add64(rows - last)
 					last = rows
 				}
+				// DuckDB's COPY reports rows only at the end: keep the spinner
+				// and elapsed time moving meanwhile.
+				stop, done := make(chan struct{}), make(chan struct{})
+				go func() {
+					defer close(done)
+					t := time.NewTicker(200 * time.Millisecond)
+					defer t.Stop()
+					for {
+						select {
+						case <-stop:
+							return
+						case <-t.C:
+							mu.Lock()
+							bar.Add64(0)
+							mu.Unlock()
+						}
+					}
+				}()
+				stopTicker = func() { close(stop); <-done }
 			}
 			sum, err := ingest.Run(a.ctx, eng, args, opts)
+			stopTicker()
 			if bar != nil {
 				bar.Finish()
 			}
