@@ -46,26 +46,26 @@ text and reason, into the table NAME__rejects.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if output != "table" && output != "json" {
-				return &usageError{cmd: cmd.CommandPath(), err: fmt.Errorf("--output %q: use table or json", output)}
+				return usage(cmd, fmt.Errorf("--output %q: use table or json", output))
 			}
 			if tableName == "" {
-				return &usageError{cmd: cmd.CommandPath(), err: fmt.Errorf("--table is required")}
+				return usage(cmd, fmt.Errorf("--table is required"))
 			}
 			id, err := parseIdent(tableName)
 			if err != nil {
-				return &usageError{cmd: cmd.CommandPath(), err: err}
+				return usage(cmd, err)
 			}
 			opts := ingest.Options{Table: id, Format: format, Mode: mode, BadRows: badRows, MergeSchema: merge}
 			if opts.Partition, err = table.ParsePartitionSpec(partition); err != nil {
-				return &usageError{cmd: cmd.CommandPath(), err: err}
+				return usage(cmd, err)
 			}
 			if schema != "" {
 				if opts.Schema, err = table.ParseSchema(schema); err != nil {
-					return &usageError{cmd: cmd.CommandPath(), err: fmt.Errorf("--schema: %w", err)}
+					return usage(cmd, fmt.Errorf("--schema: %w", err))
 				}
 			}
 			if header && noHeader {
-				return &usageError{cmd: cmd.CommandPath(), err: fmt.Errorf("--header and --no-header contradict each other")}
+				return usage(cmd, fmt.Errorf("--header and --no-header contradict each other"))
 			}
 			if header || noHeader {
 				h := header

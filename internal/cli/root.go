@@ -69,6 +69,16 @@ type usageError struct {
 
 func (e *usageError) Error() string { return e.err.Error() }
 
+// usage reports a bad flag or argument of cmd (exit code ExitUsage).
+func usage(cmd *cobra.Command, err error) error {
+	return &usageError{cmd: cmd.CommandPath(), err: err}
+}
+
+// addOutputFlag adds --output/-o (table, csv or json) to cmd.
+func addOutputFlag(cmd *cobra.Command, output *string) {
+	cmd.Flags().StringVarP(output, "output", "o", "table", "output format: table, csv or json")
+}
+
 func (a *app) rootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:   "sluice",
@@ -126,7 +136,7 @@ func (a *app) versionCmd() *cobra.Command {
 func exactArgs(n int, what string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) != n {
-			return &usageError{cmd: cmd.CommandPath(), err: fmt.Errorf("want %s, got %d argument(s)", what, len(args))}
+			return usage(cmd, fmt.Errorf("want %s, got %d argument(s)", what, len(args)))
 		}
 		return nil
 	}

@@ -35,12 +35,12 @@ The SQL comes from the argument, from -f FILE, or from standard input.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkOutput(output); err != nil {
-				return &usageError{cmd: cmd.CommandPath(), err: err}
+				return usage(cmd, err)
 			}
 			var script string
 			switch {
 			case len(args) == 1 && file != "":
-				return &usageError{cmd: cmd.CommandPath(), err: fmt.Errorf("give the SQL as an argument or with -f, not both")}
+				return usage(cmd, fmt.Errorf("give the SQL as an argument or with -f, not both"))
 			case len(args) == 1:
 				script = args[0]
 			case file != "":
@@ -57,7 +57,7 @@ The SQL comes from the argument, from -f FILE, or from standard input.`,
 				script = string(b)
 			}
 			if strings.TrimSpace(script) == "" {
-				return &usageError{cmd: cmd.CommandPath(), err: fmt.Errorf("no SQL given")}
+				return usage(cmd, fmt.Errorf("no SQL given"))
 			}
 			ws, err := a.open()
 			if err != nil {
@@ -93,7 +93,7 @@ The SQL comes from the argument, from -f FILE, or from standard input.`,
 		},
 	}
 	cmd.Flags().StringVarP(&file, "file", "f", "", "read the SQL from this file")
-	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table, csv or json")
+	addOutputFlag(cmd, &output)
 	cmd.Flags().StringVar(&out, "out", "", "write the (single) query's result to this Parquet file instead")
 	return cmd
 }

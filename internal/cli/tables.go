@@ -54,24 +54,24 @@ func (a *app) tablesCreate() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := parseIdent(args[0])
 			if err != nil {
-				return &usageError{cmd: cmd.CommandPath(), err: err}
+				return usage(cmd, err)
 			}
 			if schema == "" {
-				return &usageError{cmd: cmd.CommandPath(), err: fmt.Errorf("--schema is required, e.g. --schema \"id BIGINT, name VARCHAR\"")}
+				return usage(cmd, fmt.Errorf("--schema is required, e.g. --schema \"id BIGINT, name VARCHAR\""))
 			}
 			cols, err := table.ParseSchema(schema)
 			if err != nil {
-				return &usageError{cmd: cmd.CommandPath(), err: fmt.Errorf("--schema: %w", err)}
+				return usage(cmd, fmt.Errorf("--schema: %w", err))
 			}
 			spec, err := table.ParsePartitionSpec(partition)
 			if err != nil {
-				return &usageError{cmd: cmd.CommandPath(), err: err}
+				return usage(cmd, err)
 			}
 			opts := table.CreateOptions{Partition: spec, IfNotExists: ifNotExists, Properties: map[string]string{}}
 			for _, p := range props {
 				k, v, ok := strings.Cut(p, "=")
 				if !ok || k == "" {
-					return &usageError{cmd: cmd.CommandPath(), err: fmt.Errorf("--property %q: want key=value", p)}
+					return usage(cmd, fmt.Errorf("--property %q: want key=value", p))
 				}
 				opts.Properties[k] = v
 			}
@@ -106,7 +106,7 @@ func (a *app) tablesList() *cobra.Command {
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkOutput(output); err != nil {
-				return &usageError{cmd: cmd.CommandPath(), err: err}
+				return usage(cmd, err)
 			}
 			ws, err := a.open()
 			if err != nil {
@@ -132,7 +132,7 @@ func (a *app) tablesList() *cobra.Command {
 			return printGrid(a.stdout, output, g)
 		},
 	}
-	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table, csv or json")
+	addOutputFlag(cmd, &output)
 	return cmd
 }
 
@@ -145,7 +145,7 @@ func (a *app) tablesDescribe() *cobra.Command {
 		Args:    exactArgs(1, "the table name"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkOutput(output); err != nil {
-				return &usageError{cmd: cmd.CommandPath(), err: err}
+				return usage(cmd, err)
 			}
 			t, err := a.loadTable(args[0])
 			if err != nil {
@@ -196,7 +196,7 @@ func (a *app) tablesDescribe() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table, csv or json")
+	addOutputFlag(cmd, &output)
 	return cmd
 }
 
@@ -210,7 +210,7 @@ func (a *app) tablesDrop() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := parseIdent(args[0])
 			if err != nil {
-				return &usageError{cmd: cmd.CommandPath(), err: err}
+				return usage(cmd, err)
 			}
 			ws, err := a.open()
 			if err != nil {
@@ -238,7 +238,7 @@ func (a *app) tablesHistory() *cobra.Command {
 		Args:    exactArgs(1, "the table name"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkOutput(output); err != nil {
-				return &usageError{cmd: cmd.CommandPath(), err: err}
+				return usage(cmd, err)
 			}
 			t, err := a.loadTable(args[0])
 			if err != nil {
@@ -255,7 +255,7 @@ func (a *app) tablesHistory() *cobra.Command {
 			return printGrid(a.stdout, output, g)
 		},
 	}
-	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table, csv or json")
+	addOutputFlag(cmd, &output)
 	return cmd
 }
 
@@ -268,7 +268,7 @@ func (a *app) tablesRollback() *cobra.Command {
 		Args:    exactArgs(1, "the table name"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if version <= 0 {
-				return &usageError{cmd: cmd.CommandPath(), err: fmt.Errorf("--to-version N is required (see sluice tables history)")}
+				return usage(cmd, fmt.Errorf("--to-version N is required (see sluice tables history)"))
 			}
 			t, err := a.loadTable(args[0])
 			if err != nil {
@@ -325,11 +325,11 @@ func (a *app) tablesOverwrite() *cobra.Command {
 func (a *app) writeRows(cmd *cobra.Command, args []string, query, where string, merge bool, mode string) error {
 	id, err := parseIdent(args[0])
 	if err != nil {
-		return &usageError{cmd: cmd.CommandPath(), err: err}
+		return usage(cmd, err)
 	}
 	files := args[1:]
 	if (query == "") == (len(files) == 0) {
-		return &usageError{cmd: cmd.CommandPath(), err: fmt.Errorf("give input files or --query, one of the two")}
+		return usage(cmd, fmt.Errorf("give input files or --query, one of the two"))
 	}
 	ws, err := a.open()
 	if err != nil {
@@ -392,10 +392,10 @@ func (a *app) tablesDelete() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := parseIdent(args[0])
 			if err != nil {
-				return &usageError{cmd: cmd.CommandPath(), err: err}
+				return usage(cmd, err)
 			}
 			if where == "" && !all {
-				return &usageError{cmd: cmd.CommandPath(), err: fmt.Errorf("give --where PREDICATE, or --all to delete every row")}
+				return usage(cmd, fmt.Errorf("give --where PREDICATE, or --all to delete every row"))
 			}
 			ws, err := a.open()
 			if err != nil {
@@ -436,7 +436,7 @@ func (a *app) tablesCompact() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			size, err := parseSize(target)
 			if err != nil {
-				return &usageError{cmd: cmd.CommandPath(), err: fmt.Errorf("--target-file-size: %w", err)}
+				return usage(cmd, fmt.Errorf("--target-file-size: %w", err))
 			}
 			t, err := a.loadTable(args[0])
 			if err != nil {
@@ -478,11 +478,11 @@ func (a *app) tablesExpire() *cobra.Command {
 				} else if ts, err := parseTime(olderThan); err == nil {
 					opts.OlderThan = ts
 				} else {
-					return &usageError{cmd: cmd.CommandPath(), err: fmt.Errorf("--older-than %q: give an age like 168h or a time like '2026-11-01 00:00:00'", olderThan)}
+					return usage(cmd, fmt.Errorf("--older-than %q: give an age like 168h or a time like '2026-11-01 00:00:00'", olderThan))
 				}
 			}
 			if opts.OlderThan.IsZero() && opts.RetainLast <= 0 {
-				return &usageError{cmd: cmd.CommandPath(), err: fmt.Errorf("give --older-than, --retain-last, or both")}
+				return usage(cmd, fmt.Errorf("give --older-than, --retain-last, or both"))
 			}
 			t, err := a.loadTable(args[0])
 			if err != nil {
