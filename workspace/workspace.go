@@ -64,6 +64,9 @@ type Workspace struct {
 	engOnce sync.Once
 	eng     *sqlengine.Engine
 	engErr  error
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // Open opens (creating if needed) the workspace.
@@ -111,12 +114,18 @@ func (w *Workspace) SQL(ctx context.Context) (*sqlengine.Engine, error) {
 	return w.eng, w.engErr
 }
 
-// Close releases the engine, the catalog and the database.
+// Close releases the engine, the catalog and the database. It is
+// idempotent; calls after the first return the first's result.
 func (w *Workspace) Close() error {
-	var errs []error
-	if w.eng != nil {
-		errs = append(errs, w.eng.Close())
-	}
-	errs = append(errs, w.tables.Close(), w.db.Close())
-	return errors.Join(errs...)
+	w.closeOnce.Do(func() {
+		// Stop a concurrent first SQL call from starting an engine now.
+		w.engOnce.Do(func() { w.engErr = errors.New("workspace is closed") })
+		var errs []error
+		if w.eng != nil {
+			errs = append(errs, w.eng.Close())
+		}
+		errs = append(errs, w.tables.Close(), w.db.Close())
+		w.closeErr = errors.Join(errs...)
+	})
+	return w.closeErr
 }

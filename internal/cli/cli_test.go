@@ -163,3 +163,29 @@ func TestHelpHasExamples(t *testing.T) {
 		t.Errorf("checked %d help pages, want every command", checked)
 	}
 }
+
+func TestWorkspaceFromEnv(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "home")
+	t.Setenv("SLUICE_HOME", dir)
+	var out, errb bytes.Buffer
+	if code := cli.Main(context.Background(), []string{"tables", "create", "x", "--schema", "id BIGINT"}, strings.NewReader(""), &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, p := range []string{"catalog.db", "warehouse/default.db/x/metadata"} {
+		if _, err := os.Stat(filepath.Join(dir, p)); err != nil {
+			t.Errorf("SLUICE_HOME workspace lacks %s: %v", p, err)
+		}
+	}
+	// --workspace wins over SLUICE_HOME.
+	other := t.TempDir()
+	if _, errs, code := run(t, other, "", "tables", "describe", "x"); code != 1 || !strings.Contains(errs, "not found") {
+		t.Errorf("--workspace %s saw SLUICE_HOME's table: %d %s", other, code, errs)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	out := mustRun(t, t.TempDir(), "version")
+	if !strings.HasPrefix(out, "sluice ") {
+		t.Errorf("version = %q", out)
+	}
+}
