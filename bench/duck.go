@@ -55,21 +55,7 @@ func OpenDuck(ctx context.Context, threads int) (*Duck, error) {
 // Query runs query and passes its rows to fn; the reader is valid only
 // during fn. ctx bounds the query.
 func (d *Duck) Query(ctx context.Context, query string, fn func(array.RecordReader) error) error {
-	return d.conn.Raw(func(dc any) error {
-		ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
-		if err != nil {
-			return err
-		}
-		rdr, err := ar.QueryContext(ctx, query)
-		if err != nil {
-			return err
-		}
-		defer rdr.Release()
-		if err := fn(rdr); err != nil {
-			return err
-		}
-		return rdr.Err()
-	})
+	return d.conn.Raw(func(dc any) error { return arrowQuery(ctx, dc.(driver.Conn), query, fn) })
 }
 
 // Drain runs query and reads every row, returning how many there were.

@@ -129,22 +129,6 @@ func queryArrowOn(ctx context.Context, conn *sql.Conn, query string, fn func(arr
 	return conn.Raw(func(dc any) error { return arrowQuery(ctx, dc.(driver.Conn), query, fn) })
 }
 
-func arrowQuery(ctx context.Context, dc driver.Conn, query string, fn func(array.RecordReader) error) error {
-	ar, err := duckdb.NewArrowFromConn(dc)
-	if err != nil {
-		return err
-	}
-	rdr, err := ar.QueryContext(ctx, query)
-	if err != nil {
-		return err
-	}
-	defer rdr.Release()
-	if err := fn(rdr); err != nil {
-		return err
-	}
-	return rdr.Err()
-}
-
 // exec runs a statement that returns no rows. The caller holds e.mu.
 func (e *Engine) exec(ctx context.Context, stmt string) error {
 	return e.withDriver(func(dc driver.Conn) error {

@@ -1,0 +1,27 @@
+//go:build duckdb_arrow
+
+package bench
+
+import (
+	"context"
+	"database/sql/driver"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/duckdb/duckdb-go/v2"
+)
+
+func arrowQuery(ctx context.Context, dc driver.Conn, query string, fn func(array.RecordReader) error) error {
+	ar, err := duckdb.NewArrowFromConn(dc)
+	if err != nil {
+		return err
+	}
+	rdr, err := ar.QueryContext(ctx, query)
+	if err != nil {
+		return err
+	}
+	defer rdr.Release()
+	if err := fn(rdr); err != nil {
+		return err
+	}
+	return rdr.Err()
+}
