@@ -242,6 +242,7 @@ func TestErrors(t *testing.T) {
 		{"INSERT INTO t VALUES (NULL, 'x')", []string{"NOT NULL", "id"}},
 		{"INSERT INTO t (nope) VALUES (1)", []string{"no column", "nope"}},
 		{"INSERT INTO t VALUES (1, 'a', 3)", []string{"3 columns", "2"}},
+		{"INSERT INTO t VALUES ('one', 'a')", []string{"Could not convert", "column id"}},
 		{"CREATE TABLE t AS SELECT 1", []string{"already exists"}},
 		{"CREATE TABLE h AS SELECT INTERVAL 1 DAY AS span", []string{"span", "no Iceberg equivalent", "CAST"}},
 		{"UPDATE t SET nope = 1", []string{"nope", "no such column"}},

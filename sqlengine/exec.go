@@ -260,8 +260,10 @@ func (e *Engine) insert(ctx context.Context, res Result, an *sqltext.Analysis) (
 	pos := make([]string, len(incoming))
 	sel := make([]string, len(incoming))
 	for i, f := range target {
-		pos[i] = fmt.Sprintf("c%d", i)
-		sel[i] = fmt.Sprintf("CAST(__sluice_insert.c%d AS %s) AS %s", i, table.SQLType(f.Type), quoteIdent(f.Name))
+		// Name the query's columns after their targets, so DuckDB's cast
+		// errors name the column ("… when casting from source column churn").
+		pos[i] = quoteIdent(f.Name)
+		sel[i] = fmt.Sprintf("CAST(__sluice_insert.%s AS %s) AS %s", quoteIdent(f.Name), table.SQLType(f.Type), quoteIdent(f.Name))
 	}
 	q := fmt.Sprintf("SELECT %s FROM (%s) AS __sluice_insert(%s)", strings.Join(sel, ", "), bound, strings.Join(pos, ", "))
 	err = e.queryArrow(ctx, q, func(rdr array.RecordReader) error {
