@@ -30,6 +30,16 @@ func identOf(parts []string) (table.Ident, bool) {
 // references and returns the statement to run.
 // The caller holds e.mu.
 func (e *Engine) bind(ctx context.Context, stmt string) (string, error) {
+	// Table references become the scan of their snapshot's files, written
+	// into the statement, so DuckDB binds read_parquet directly (no view
+	// to expand). DESCRIBE, SUMMARIZE and SHOW take names, not table
+	// expressions: for them the names are bound to views instead.
+	return e.bindAs(ctx, stmt, !startsWithWord(stmt, "DESCRIBE", "SUMMARIZE", "SHOW"))
+}
+
+// bindAs binds stmt's table references inline (see bind) or, with inline
+// false, to DuckDB views named as the statement names them.
+func (e *Engine) bindAs(ctx context.Context, stmt string, inline bool) (string, error) {
 	refs, err := sqltext.FindTableRefs(stmt)
 	if err != nil {
 		return "", err
@@ -37,11 +47,6 @@ func (e *Engine) bind(ctx context.Context, stmt string) (string, error) {
 	if len(refs) == 0 {
 		return stmt, nil
 	}
-	// Table references become the scan of their snapshot's files, written
-	// into the statement, so DuckDB binds read_parquet directly (no view
-	// to expand). DESCRIBE, SUMMARIZE and SHOW take names, not table
-	// expressions: for them the names are bound to views instead.
-	inline := !startsWithWord(stmt, "DESCRIBE", "SUMMARIZE", "SHOW")
 	repl := map[int]string{} // ref index → replacement
 	for i, ref := range refs {
 		id, ok := identOf(ref.Parts)

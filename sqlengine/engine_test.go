@@ -236,7 +236,8 @@ func TestErrors(t *testing.T) {
 		script string
 		want   []string
 	}{
-		{"SELECT nope FROM t", []string{"nope", "LINE 1"}},
+		{"SELECT nope FROM t", []string{"nope", "LINE 1: SELECT nope FROM t\n"}},
+		{"SELECT id FROM t WHERE\n  nope > 1", []string{"nope", "LINE 2:   nope > 1"}},
 		{"SELECT * FROM t VERSION AS OF 0", []string{"line 1", "VERSION AS OF"}},
 		{"SELECT 1;\nSELECT * FROM missing_table", []string{"line 2", "missing_table"}},
 		{"INSERT INTO t VALUES (NULL, 'x')", []string{"NOT NULL", "id"}},

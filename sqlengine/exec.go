@@ -2,12 +2,14 @@ package sqlengine
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/iceberg-go"
+	"github.com/duckdb/duckdb-go/v2"
 
 	"github.com/sluice-dev/sluice/sqlengine/sqltext"
 	"github.com/sluice-dev/sluice/table"
@@ -125,7 +127,7 @@ func (e *Engine) execOne(ctx context.Context, stmt string, onRows RowsFunc) (Res
 		onRows = func(string, array.RecordReader) error { return nil }
 	}
 	res.Kind = "query"
-	err = e.queryArrow(ctx, bound, func(rdr array.RecordReader) error {
+	err = e.runBound(ctx, stmt, bound, func(rdr array.RecordReader) error {
 		if len(rdr.Schema().Fields()) == 0 {
 			res.Kind = "ok"
 			for rdr.Next() {
@@ -135,6 +137,48 @@ func (e *Engine) execOne(ctx context.Context, stmt string, onRows RowsFunc) (Res
 		return onRows(stmt, rdr)
 	})
 	return res, err
+}
+
+// runBound runs bound, the binding of stmt. When DuckDB rejects it before
+// running it (a parser, binder or catalog error, such as an unknown
+// column), the error's LINE and caret would point into the rewritten text,
+// so the statement is prepared once more with the tables bound as views
+// named as the user wrote them, and that error — positioned in the user's
+// own text — is returned instead.
+func (e *Engine) runBound(ctx context.Context, stmt, bound string, fn func(array.RecordReader) error) error {
+	err := e.queryArrow(ctx, bound, fn)
+	if err == nil || bound == stmt || !isCompileError(err) {
+		return err
+	}
+	viewBound, verr := e.bindAs(ctx, stmt, false)
+	if verr != nil {
+		return err
+	}
+	perr := e.withDriver(func(dc driver.Conn) error {
+		ps, err := dc.(driver.ConnPrepareContext).PrepareContext(ctx, viewBound)
+		if err != nil {
+			return err
+		}
+		return ps.Close()
+	})
+	if perr != nil && isCompileError(perr) {
+		return perr
+	}
+	return err
+}
+
+// isCompileError reports whether DuckDB rejected a statement before
+// running it.
+func isCompileError(err error) bool {
+	var de *duckdb.Error
+	if !errors.As(err, &de) {
+		return false
+	}
+	switch de.Type {
+	case duckdb.ErrorTypeParser, duckdb.ErrorTypeBinder, duckdb.ErrorTypeCatalog:
+		return true
+	}
+	return false
 }
 
 // Query runs one read statement over the catalog and passes its rows to fn.
@@ -148,7 +192,7 @@ func (e *Engine) Query(ctx context.Context, query string, fn func(array.RecordRe
 	if err != nil {
 		return err
 	}
-	return e.queryArrow(ctx, bound, fn)
+	return e.runBound(ctx, query, bound, fn)
 }
 
 func (e *Engine) createTable(ctx context.Context, res Result, an *sqltext.Analysis) (Result, error) {
