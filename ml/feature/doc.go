@@ -1,0 +1,3 @@
+// Package feature holds Sluice's feature transformers and estimators, with
+// Spark ML's names and params: VectorAssembler so far.
+package feature

@@ -1,0 +1,38 @@
+package ml
+
+import (
+	"context"
+
+	"github.com/apache/arrow-go/v18/arrow"
+)
+
+// Stage is anything a Pipeline can hold.
+type Stage interface {
+	// StageName is Spark's class name of the stage, e.g. "VectorAssembler".
+	StageName() string
+	// Params returns a pointer to the stage's params struct, whose fields
+	// carry Spark's param names in `param:"…"` tags (see SetParam).
+	Params() any
+	// TransformSchema returns the schema the stage's output will have for
+	// input schema in, or an error naming the column that is missing or has
+	// the wrong type. It reads no data.
+	TransformSchema(in *arrow.Schema) (*arrow.Schema, error)
+}
+
+// Transformer turns a frame into another. Transform does not change its
+// input. ctx bounds the work; implementations check it between batches.
+type Transformer interface {
+	Stage
+	Transform(ctx context.Context, f *Frame) (*Frame, error)
+}
+
+// Estimator fits a Model to a frame. ctx cancels long fits.
+type Estimator interface {
+	Stage
+	Fit(ctx context.Context, f *Frame) (Model, error)
+}
+
+// Model is a fitted Transformer.
+type Model interface {
+	Transformer
+}
