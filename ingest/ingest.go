@@ -223,7 +223,7 @@ func ingestSQL(ctx context.Context, eng *sqlengine.Engine, files []string, opts 
 		handled, err := copyIngest(ctx, eng, c, opts, &tbl, query, probe, checkRejects, sum)
 		if !handled && err == nil {
 			err = c.Query(ctx, query, func(rdr array.RecordReader) error {
-				cr := &counting{RecordReader: rdr, progress: opts.Progress}
+				cr := &counting{RecordReader: rdr, rows: new(int64), progress: opts.Progress}
 				return write(ctx, eng, opts, &tbl, cr, checkRejects, sum)
 			})
 		}
@@ -286,10 +286,11 @@ func dropQuietly(ctx context.Context, eng *sqlengine.Engine, id table.Ident) err
 	return err
 }
 
-// counting passes batches through and reports progress.
+// counting passes batches through, adding their rows to *rows (which
+// several readers may share, one after another) and reporting progress.
 type counting struct {
 	array.RecordReader
-	rows     int64
+	rows     *int64
 	progress func(int64)
 }
 
@@ -297,9 +298,9 @@ func (c *counting) Next() bool {
 	if !c.RecordReader.Next() {
 		return false
 	}
-	c.rows += c.RecordReader.RecordBatch().NumRows()
+	*c.rows += c.RecordReader.RecordBatch().NumRows()
 	if c.progress != nil {
-		c.progress(c.rows)
+		c.progress(*c.rows)
 	}
 	return true
 }

@@ -101,7 +101,7 @@ func ingestArrow(ctx context.Context, eng *sqlengine.Engine, files []string, opt
 	counted := make([]array.RecordReader, len(readers))
 	var rows int64
 	for i, r := range readers {
-		counted[i] = &countingShared{RecordReader: r, rows: &rows, progress: opts.Progress}
+		counted[i] = &counting{RecordReader: r, rows: &rows, progress: opts.Progress}
 	}
 	_, info, err := tbl.Rewrite(ctx, base, remove, counted, table.WriteOptions{MergeSchema: opts.MergeSchema, Operation: "INGEST"})
 	if err != nil {
@@ -112,23 +112,6 @@ func ingestArrow(ctx context.Context, eng *sqlengine.Engine, files []string, opt
 	}
 	sum.RowsWritten, sum.Version = info.RowsWritten, info.Version
 	return nil
-}
-
-type countingShared struct {
-	array.RecordReader
-	rows     *int64
-	progress func(int64)
-}
-
-func (c *countingShared) Next() bool {
-	if !c.RecordReader.Next() {
-		return false
-	}
-	*c.rows += c.RecordReader.RecordBatch().NumRows()
-	if c.progress != nil {
-		c.progress(*c.rows)
-	}
-	return true
 }
 
 // openArrow opens an Arrow IPC file, in the random-access file format or
