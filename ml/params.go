@@ -20,25 +20,46 @@ type ParamInfo struct {
 type Validator interface{ Validate() error }
 
 // ParamList lists the params of a stage, in declaration order.
-func ParamList(s Stage) []ParamInfo {
+func ParamList(s HasParams) []ParamInfo {
 	v, ok := paramsValue(s)
 	if !ok {
 		return nil
 	}
 	var out []ParamInfo
-	t := v.Type()
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		name := f.Tag.Get("param")
-		if name == "" {
-			continue
-		}
-		out = append(out, ParamInfo{Name: name, Doc: f.Tag.Get("doc"), Type: f.Type.String(), Value: v.Field(i).Interface()})
+	for _, pf := range paramFields(v) {
+		out = append(out, ParamInfo{Name: pf.name, Doc: pf.field.Tag.Get("doc"), Type: pf.field.Type.String(), Value: pf.value.Interface()})
 	}
 	return out
 }
 
-func paramsValue(s Stage) (reflect.Value, bool) {
+type paramField struct {
+	name  string
+	field reflect.StructField
+	value reflect.Value
+}
+
+// paramFields lists the tagged fields of params struct v in declaration
+// order, descending into embedded structs (ml.PredictorCols and the like),
+// so shared column params are declared once.
+func paramFields(v reflect.Value) []paramField {
+	var out []paramField
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if f.Anonymous && f.Type.Kind() == reflect.Struct && f.Tag.Get("param") == "" {
+			out = append(out, paramFields(v.Field(i))...)
+			continue
+		}
+		name := f.Tag.Get("param")
+		if name == "" || !f.IsExported() {
+			continue
+		}
+		out = append(out, paramField{name: name, field: f, value: v.Field(i)})
+	}
+	return out
+}
+
+func paramsValue(s HasParams) (reflect.Value, bool) {
 	p := s.Params()
 	if p == nil {
 		return reflect.Value{}, false
@@ -56,28 +77,22 @@ func paramsValue(s Stage) (reflect.Value, bool) {
 // names get an error suggesting the nearest valid name; values of the
 // wrong type an error naming the type wanted. The params' Validate is not
 // called; callers validate once all params are set.
-func SetParam(s Stage, name string, value any) error {
+func SetParam(s HasParams, name string, value any) error {
 	v, ok := paramsValue(s)
 	if !ok {
 		return fmt.Errorf("%s has no params", s.StageName())
 	}
-	t := v.Type()
 	var names []string
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		pn := f.Tag.Get("param")
-		if pn == "" {
+	for _, pf := range paramFields(v) {
+		names = append(names, pf.name)
+		if pf.name != name {
 			continue
 		}
-		names = append(names, pn)
-		if pn != name {
-			continue
-		}
-		cv, err := convert(value, f.Type)
+		cv, err := convert(value, pf.field.Type)
 		if err != nil {
 			return fmt.Errorf("%s.%s: %w", s.StageName(), name, err)
 		}
-		v.Field(i).Set(cv)
+		pf.value.Set(cv)
 		return nil
 	}
 	msg := fmt.Sprintf("%s has no param %q", s.StageName(), name)
@@ -115,6 +130,15 @@ func convert(value any, t reflect.Type) (reflect.Value, error) {
 			return reflect.ValueOf(float64(x)).Convert(t), nil
 		case float64:
 			return reflect.ValueOf(x).Convert(t), nil
+		case string: // JSON has no literal for these; Save writes them as strings
+			switch strings.ToLower(x) {
+			case "inf", "+inf", "infinity", "+infinity", ".inf":
+				return reflect.ValueOf(math.Inf(1)).Convert(t), nil
+			case "-inf", "-infinity", "-.inf":
+				return reflect.ValueOf(math.Inf(-1)).Convert(t), nil
+			case "nan", ".nan":
+				return reflect.ValueOf(math.NaN()).Convert(t), nil
+			}
 		}
 	case reflect.Slice:
 		items, ok := value.([]any)

@@ -139,3 +139,60 @@ func (m *PipelineModel) Transform(ctx context.Context, f *Frame) (*Frame, error)
 	}
 	return f, nil
 }
+
+// SaveData writes the stages under stages/NN_Name.
+func (p *Pipeline) SaveData(w *DataWriter) error { return saveStages(w, p.Stages) }
+
+// LoadData reads the stages back.
+func (p *Pipeline) LoadData(r *DataReader) error {
+	st, err := loadStages(r)
+	p.Stages = st
+	return err
+}
+
+// SaveData writes the stages under stages/NN_Name.
+func (m *PipelineModel) SaveData(w *DataWriter) error { return saveStages(w, stagesOf(m.Stages)) }
+
+// LoadData reads the stages back; each must be a Transformer.
+func (m *PipelineModel) LoadData(r *DataReader) error {
+	st, err := loadStages(r)
+	if err != nil {
+		return err
+	}
+	m.Stages = make([]Transformer, len(st))
+	for i, s := range st {
+		t, ok := s.(Transformer)
+		if !ok {
+			return fmt.Errorf("stage %d (%s) is not a Transformer; a PipelineModel holds fitted stages only", i+1, s.StageName())
+		}
+		m.Stages[i] = t
+	}
+	return nil
+}
+
+func saveStages(w *DataWriter, stages []Stage) error {
+	names := make([]string, len(stages))
+	for i, s := range stages {
+		names[i] = fmt.Sprintf("%02d_%s", i, s.StageName())
+		if err := w.SaveStage(names[i], s); err != nil {
+			return fmt.Errorf("stage %d (%s): %w", i+1, s.StageName(), err)
+		}
+	}
+	return w.WriteJSON("stages", names)
+}
+
+func loadStages(r *DataReader) ([]Stage, error) {
+	var names []string
+	if err := r.ReadJSON("stages", &names); err != nil {
+		return nil, err
+	}
+	out := make([]Stage, len(names))
+	for i, n := range names {
+		s, err := r.LoadStage(n)
+		if err != nil {
+			return nil, fmt.Errorf("stage %d: %w", i+1, err)
+		}
+		out[i] = s
+	}
+	return out, nil
+}

@@ -8,11 +8,11 @@ import (
 
 // Stage is anything a Pipeline can hold.
 type Stage interface {
-	// StageName is Spark's class name of the stage, e.g. "VectorAssembler".
-	StageName() string
-	// Params returns a pointer to the stage's params struct, whose fields
-	// carry Spark's param names in `param:"…"` tags (see SetParam).
-	Params() any
+	// HasParams: StageName is Spark's class name of the stage, e.g.
+	// "VectorAssembler"; Params returns a pointer to the stage's params
+	// struct, whose fields carry Spark's param names in `param:"…"` tags
+	// (see SetParam).
+	HasParams
 	// TransformSchema returns the schema the stage's output will have for
 	// input schema in, or an error naming the column that is missing or has
 	// the wrong type. It reads no data.

@@ -5,12 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/compute"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/sluice-dev/sluice/ml"
 )
@@ -75,9 +73,49 @@ func (a *VectorAssembler) TransformSchema(in *arrow.Schema) (*arrow.Schema, erro
 	if len(in.FieldIndices(a.P.OutputCol)) > 0 {
 		return nil, fmt.Errorf("output column %q already exists", a.P.OutputCol)
 	}
-	fields := append(in.Fields(), arrow.Field{Name: a.P.OutputCol, Type: ml.VectorType, Nullable: true})
-	md := in.Metadata()
-	return arrow.NewSchema(fields, &md), nil
+	return ml.AddFields(in, a.outField(in, nil))
+}
+
+// outField is the output field with Spark's attribute group: each input's
+// name, and for columns with nominal metadata (StringIndexer output) the
+// category values, which trees read to split on categories. sizes gives
+// the width of vector inputs (nil or missing: take it from their own
+// attribute group, else 1).
+func (a *VectorAssembler) outField(in *arrow.Schema, sizes map[string]int) arrow.Field {
+	var va ml.VectorAttrs
+	idx := 0
+	for _, c := range a.P.InputCols {
+		f := in.Field(in.FieldIndices(c)[0])
+		if ml.IsVector(f.Type) {
+			sub := ml.VectorAttrsOf(f)
+			n, ok := sizes[c]
+			if !ok {
+				n = sub.NumAttrs
+			}
+			for j := 0; j < n; j++ {
+				name := c + "_" + strconv.Itoa(j)
+				if sub.NumAttrs > 0 && sub.Name(j) != "feature "+strconv.Itoa(j) {
+					name = c + "_" + sub.Name(j)
+				}
+				cat := sub.Categorical()
+				if k, ok := cat[j]; ok {
+					va.Nominal = append(va.Nominal, ml.Attr{Idx: idx, Name: name, NumVals: k})
+				} else {
+					va.Numeric = append(va.Numeric, ml.Attr{Idx: idx, Name: name})
+				}
+				idx++
+			}
+			continue
+		}
+		if vals := ml.NominalValues(f); vals != nil {
+			va.Nominal = append(va.Nominal, ml.Attr{Idx: idx, Name: c, Vals: vals})
+		} else {
+			va.Numeric = append(va.Numeric, ml.Attr{Idx: idx, Name: c})
+		}
+		idx++
+	}
+	va.NumAttrs = idx
+	return arrow.Field{Name: a.P.OutputCol, Type: ml.VectorType, Nullable: true, Metadata: va.Metadata()}
 }
 
 type assemblerInput struct {
@@ -184,35 +222,17 @@ func (a *VectorAssembler) Transform(ctx context.Context, f *ml.Frame) (*ml.Frame
 	out := f
 	if dropped > 0 {
 		var err error
-		if out, err = filterFrame(ctx, f, keep); err != nil {
+		if out, err = f.Filter(ctx, keep); err != nil {
 			return nil, err
 		}
 	}
-	field := arrow.Field{Name: a.P.OutputCol, Type: ml.VectorType, Nullable: true}
+	sizes := map[string]int{}
+	for _, in := range inputs {
+		if in.vecs != nil {
+			sizes[in.name] = in.size
+		}
+	}
+	field := a.outField(f.Schema(), sizes)
 	return out.WithColumn(field, arrow.NewChunked(ml.VectorType, []arrow.Array{vec}))
 }
 
-// filterFrame keeps the rows where keep is true.
-func filterFrame(ctx context.Context, f *ml.Frame, keep []bool) (*ml.Frame, error) {
-	bb := array.NewBooleanBuilder(memory.DefaultAllocator)
-	defer bb.Release()
-	bb.AppendValues(keep, nil)
-	mask := bb.NewArray()
-	defer mask.Release()
-	sc := f.Schema()
-	cols := make([]*arrow.Chunked, sc.NumFields())
-	for i, fl := range sc.Fields() {
-		col, _ := f.Column(fl.Name)
-		arr, err := ml.Flatten(col)
-		if err != nil {
-			return nil, err
-		}
-		kept, err := compute.FilterArray(ctx, arr, mask, *compute.DefaultFilterOptions())
-		arr.Release()
-		if err != nil {
-			return nil, fmt.Errorf("filter column %s: %w", fl.Name, err)
-		}
-		cols[i] = arrow.NewChunked(fl.Type, []arrow.Array{kept})
-	}
-	return ml.NewFrame(sc, cols)
-}

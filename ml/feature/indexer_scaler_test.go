@@ -78,7 +78,7 @@ func TestStringIndexerOrders(t *testing.T) {
 		t.Errorf("indices = %s", got)
 	}
 	field, _ := out.Schema().FieldsByName("idx")
-	if vals := feature.NominalValues(field[0]); fmt.Sprint(vals) != "[a b c]" {
+	if vals := ml.NominalValues(field[0]); fmt.Sprint(vals) != "[a b c]" {
 		t.Errorf("ml_attr vals = %v", vals)
 	}
 }

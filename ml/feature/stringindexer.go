@@ -99,24 +99,6 @@ func nominalField(name string, labels []string) arrow.Field {
 	return f
 }
 
-// NominalValues returns the label values stored in a field's ml_attr
-// metadata (nil when the field has none).
-func NominalValues(f arrow.Field) []string {
-	v, ok := f.Metadata.GetValue("ml_attr")
-	if !ok {
-		return nil
-	}
-	var attr struct {
-		MLAttr struct {
-			Vals []string `json:"vals"`
-		} `json:"ml_attr"`
-	}
-	if json.Unmarshal([]byte(v), &attr) != nil {
-		return nil
-	}
-	return attr.MLAttr.Vals
-}
-
 // labelStrings reads the column's values as strings; valid[i] is false for
 // NULL.
 func labelStrings(col *arrow.Chunked) ([]string, []bool, error) {
@@ -253,7 +235,7 @@ func (m *StringIndexerModel) Transform(ctx context.Context, f *ml.Frame) (*ml.Fr
 	defer out.Release()
 	src := f
 	if dropped > 0 {
-		if src, err = filterFrame(ctx, f, keep); err != nil {
+		if src, err = f.Filter(ctx, keep); err != nil {
 			return nil, err
 		}
 	}

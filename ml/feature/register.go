@@ -1,0 +1,54 @@
+package feature
+
+import (
+	"fmt"
+
+	"github.com/sluice-dev/sluice/ml"
+)
+
+// Register adds this package's stages and models to r.
+func Register(r *ml.Registry) {
+	r.Register(func() ml.HasParams { return NewVectorAssembler() })
+	r.Register(func() ml.HasParams { return NewStringIndexer() })
+	r.Register(func() ml.HasParams { return &StringIndexerModel{P: NewStringIndexer().P} })
+	r.Register(func() ml.HasParams { return NewStandardScaler() })
+	r.Register(func() ml.HasParams { return &StandardScalerModel{P: NewStandardScaler().P} })
+}
+
+// SaveData writes the labels in index order.
+func (m *StringIndexerModel) SaveData(w *ml.DataWriter) error {
+	return w.WriteColumns("labels", new(ml.Columns).AddString("label", m.Labels))
+}
+
+// LoadData reads the labels.
+func (m *StringIndexerModel) LoadData(r *ml.DataReader) error {
+	c, err := r.ReadColumns("labels")
+	if err != nil {
+		return err
+	}
+	m.Labels, err = c.String("label")
+	return err
+}
+
+// SaveData writes the mean and std per feature.
+func (m *StandardScalerModel) SaveData(w *ml.DataWriter) error {
+	return w.WriteColumns("stats", new(ml.Columns).AddFloat64("mean", m.Mean).AddFloat64("std", m.Std))
+}
+
+// LoadData reads the mean and std.
+func (m *StandardScalerModel) LoadData(r *ml.DataReader) error {
+	c, err := r.ReadColumns("stats")
+	if err != nil {
+		return err
+	}
+	if m.Mean, err = c.Float64("mean"); err != nil {
+		return err
+	}
+	if m.Std, err = c.Float64("std"); err != nil {
+		return err
+	}
+	if len(m.Mean) != len(m.Std) {
+		return fmt.Errorf("stats: %d means for %d stds", len(m.Mean), len(m.Std))
+	}
+	return nil
+}
