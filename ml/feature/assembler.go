@@ -235,4 +235,3 @@ func (a *VectorAssembler) Transform(ctx context.Context, f *ml.Frame) (*ml.Frame
 	field := a.outField(f.Schema(), sizes)
 	return out.WithColumn(field, arrow.NewChunked(ml.VectorType, []arrow.Array{vec}))
 }
-
