@@ -27,3 +27,13 @@ func arrowQuery(ctx context.Context, dc driver.Conn, query string, fn func(array
 	}
 	return rdr.Err()
 }
+
+// registerArrowView makes rdr visible to DuckDB as the view name until
+// release is called.
+func registerArrowView(dc driver.Conn, rdr array.RecordReader, name string) (release func(), err error) {
+	ar, err := duckdb.NewArrowFromConn(dc)
+	if err != nil {
+		return nil, err
+	}
+	return ar.RegisterView(rdr, name)
+}

@@ -20,3 +20,7 @@ func (e errorString) Error() string { return string(e) }
 func arrowQuery(context.Context, driver.Conn, string, func(array.RecordReader) error) error {
 	return ErrNoArrowTag
 }
+
+func registerArrowView(driver.Conn, array.RecordReader, string) (func(), error) {
+	return nil, ErrNoArrowTag
+}

@@ -50,7 +50,7 @@ func (e *Engine) bindAs(ctx context.Context, stmt string, inline bool) (string, 
 	repl := map[int]string{} // ref index → replacement
 	for i, ref := range refs {
 		id, ok := identOf(ref.Parts)
-		if !ok {
+		if !ok || (len(ref.Parts) == 1 && e.shadow[strings.ToLower(ref.Parts[0])]) {
 			continue
 		}
 		tbl, err := e.load(ctx, id)

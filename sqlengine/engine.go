@@ -49,6 +49,7 @@ type Engine struct {
 
 	mu      sync.Mutex
 	bound   map[string]string            // DuckDB view name → bound plan key (metadata location + snapshot)
+	shadow  map[string]bool              // lower-cased names QueryWith's relations hide from the catalog
 	raw     driver.Conn                  // set while a call holds the connection (see withDriver)
 	loaded  map[table.Ident]*table.Table // tables by identity, current as of their metadata location
 	sources map[string]string            // plan key → table expression scanning it
