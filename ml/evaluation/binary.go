@@ -173,14 +173,18 @@ func AreaUnderROC(scores, labels, weights []float64) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
+	return rocArea(bins, totPos, totNeg), nil
+}
+
+// rocArea integrates the ROC curve of cumulative bins with trapezoids.
+func rocArea(bins []binaryBin, totPos, totNeg float64) float64 {
 	var area, x0, y0 float64
 	for _, b := range bins {
 		x, y := b.neg/totNeg, b.pos/totPos
 		area += (x - x0) * (y + y0) / 2
 		x0, y0 = x, y
 	}
-	area += (1 - x0) * (1 + y0) / 2
-	return area, nil
+	return area + (1-x0)*(1+y0)/2
 }
 
 // AreaUnderPR returns the area under the precision-recall curve, as Spark's
@@ -197,6 +201,12 @@ func AreaUnderPR(scores, labels, weights []float64) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
+	return prArea(bins, totPos), nil
+}
+
+// prArea integrates the PR curve of cumulative bins with trapezoids,
+// starting at (0, precision of the first bin).
+func prArea(bins []binaryBin, totPos float64) float64 {
 	x0, y0 := 0.0, precision(bins[0])
 	var area float64
 	for _, b := range bins {
@@ -204,7 +214,7 @@ func AreaUnderPR(scores, labels, weights []float64) (float64, error) {
 		area += (x - x0) * (y + y0) / 2
 		x0, y0 = x, y
 	}
-	return area, nil
+	return area
 }
 
 // precision is Spark's Precision computer: 1 when nothing is predicted
@@ -227,13 +237,16 @@ func ROCCurve(scores, labels, weights []float64) ([]ROCPoint, error) {
 	if err != nil {
 		return nil, err
 	}
+	return rocPoints(bins, totPos, totNeg), nil
+}
+
+func rocPoints(bins []binaryBin, totPos, totNeg float64) []ROCPoint {
 	pts := make([]ROCPoint, 0, len(bins)+2)
 	pts = append(pts, ROCPoint{Threshold: math.Inf(1)})
 	for _, b := range bins {
 		pts = append(pts, ROCPoint{Threshold: b.score, FPR: b.neg / totNeg, TPR: b.pos / totPos})
 	}
-	pts = append(pts, ROCPoint{Threshold: math.Inf(-1), FPR: 1, TPR: 1})
-	return pts, nil
+	return append(pts, ROCPoint{Threshold: math.Inf(-1), FPR: 1, TPR: 1})
 }
 
 // PRCurve returns Spark's pr() curve with thresholds: (recall 0, precision
@@ -246,10 +259,14 @@ func PRCurve(scores, labels, weights []float64) ([]PRPoint, error) {
 	if err != nil {
 		return nil, err
 	}
+	return prPoints(bins, totPos), nil
+}
+
+func prPoints(bins []binaryBin, totPos float64) []PRPoint {
 	pts := make([]PRPoint, 0, len(bins)+1)
 	pts = append(pts, PRPoint{Threshold: math.Inf(1), Precision: precision(bins[0])})
 	for _, b := range bins {
 		pts = append(pts, PRPoint{Threshold: b.score, Recall: b.pos / totPos, Precision: precision(b)})
 	}
-	return pts, nil
+	return pts
 }

@@ -1,23 +1,39 @@
-// Package evaluation holds the numeric kernels behind Sluice's Evaluators:
-// binary, multiclass and regression metrics computed on plain float64
-// slices, with the definitions of Spark ML (BinaryClassificationMetrics,
-// MulticlassMetrics and RegressionMetrics in Spark 3.x) so that a model
-// scores the same in Sluice and in Spark.
+// Package evaluation holds Sluice's Evaluators and the numeric kernels
+// behind them: binary, multiclass and regression metrics with the
+// definitions of Spark ML (BinaryClassificationMetrics, MulticlassMetrics
+// and RegressionMetrics in Spark 3.x) so that a model scores the same in
+// Sluice and in Spark.
 //
-// # Main entry points
+// # Evaluators
+//
+// BinaryClassificationEvaluator, MulticlassClassificationEvaluator and
+// RegressionEvaluator implement ml.Evaluator over frames, with Spark's
+// names, params, defaults and IsLargerBetter; Register adds them to an
+// ml.Registry. They read their columns, check them (a missing column, a
+// non-numeric type, NULL or NaN values, negative weights and a single
+// class for the binary areas are errors naming column and row) and call
+// the kernels below. BinaryClassificationEvaluator down-samples the
+// curves to about numBins thresholds the way Spark does (see
+// BinaryMetrics; numBins 0 turns it off). Curves and the confusion matrix
+// are also available as frames: BinaryClassificationEvaluator.ROCFrame
+// (threshold, FPR, TPR), PRFrame (threshold, recall, precision) and
+// ConfusionFrame (label, prediction, count, in long form).
+//
+// # Kernels
 //
 //   - Binary: AreaUnderROC, AreaUnderPR, ROCCurve, PRCurve. Scores are
 //     grouped by distinct value (ties form one threshold, -0 and +0 are the
 //     same score), sorted descending, and integrated with the trapezoidal
 //     rule. The ROC curve has (0, 0) prepended and (1, 1) appended; the PR
 //     curve has (0, p) prepended, where p is the precision at the highest
-//     threshold. This is Spark with numBins = 0 (no down-sampling).
+//     threshold. This is Spark with numBins = 0 (no down-sampling);
+//     NewBinaryMetrics adds Spark's down-sampling.
 //   - Multiclass: NewConfusion builds a Confusion from predictions, labels
 //     and weights; its methods are Spark's metric names (Accuracy,
 //     WeightedPrecision, F1, HammingLoss, per-label Precision, ...).
 //     LogLoss is Spark's MulticlassMetrics.logLoss.
-//   - Regression: Regression returns MSE, RMSE, MAE, R2 and Spark's
-//     explained variance ("var") with throughOrigin = false.
+//   - Regression: Regression returns MSE, RMSE, MAE, R2 (and R2 for
+//     throughOrigin = true) and Spark's explained variance ("var").
 //
 // # Invariants
 //

@@ -1,8 +1,13 @@
 package evaluation_test
 
 import (
+	"context"
 	"fmt"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/sluice-dev/sluice/ml"
 	"github.com/sluice-dev/sluice/ml/evaluation"
 )
 
@@ -95,4 +100,75 @@ func ExampleRegression() {
 	}
 	fmt.Printf("mse %.4f rmse %.4f mae %.4f r2 %.4f var %.4f\n", m.MSE, m.RMSE, m.MAE, m.R2, m.ExplainedVariance)
 	// Output: mse 1.6667 rmse 1.2910 mae 1.0000 r2 0.3750 var 1.6667
+}
+
+func ExampleBinaryClassificationEvaluator() {
+	sc := arrow.NewSchema([]arrow.Field{
+		{Name: "rawPrediction", Type: ml.VectorType},
+		{Name: "label", Type: arrow.PrimitiveTypes.Float64},
+	}, nil)
+	f, err := ml.NewFrame(sc, []*arrow.Chunked{
+		ml.VectorsColumn([]ml.Vector{ml.Dense(-0.9, 0.9), ml.Dense(-0.5, 0.5), ml.Dense(-0.5, 0.5), ml.Dense(-0.1, 0.1)}),
+		ml.Float64Column([]float64{1, 1, 0, 0}),
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	e := evaluation.NewBinaryClassificationEvaluator() // areaUnderROC of element 1
+	auc, err := e.Evaluate(context.Background(), f)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%s %.3f (larger is better: %v)\n", e.MetricName(), auc, e.IsLargerBetter())
+	// Output: areaUnderROC 0.875 (larger is better: true)
+}
+
+func ExampleRegressionEvaluator() {
+	sc := arrow.NewSchema([]arrow.Field{
+		{Name: "prediction", Type: arrow.PrimitiveTypes.Float64},
+		{Name: "label", Type: arrow.PrimitiveTypes.Float64},
+	}, nil)
+	f, _ := ml.NewFrame(sc, []*arrow.Chunked{ml.Float64Column([]float64{1, 2, 3}), ml.Float64Column([]float64{1, 3, 5})})
+	e := evaluation.NewRegressionEvaluator()
+	for _, metric := range []string{"rmse", "r2"} {
+		e.P.MetricName = metric
+		v, err := e.Evaluate(context.Background(), f)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Printf("%s %.4f\n", metric, v)
+	}
+	// Output:
+	// rmse 1.2910
+	// r2 0.3750
+}
+
+func ExampleConfusionFrame() {
+	sc := arrow.NewSchema([]arrow.Field{
+		{Name: "prediction", Type: arrow.PrimitiveTypes.Float64},
+		{Name: "label", Type: arrow.PrimitiveTypes.Float64},
+	}, nil)
+	f, _ := ml.NewFrame(sc, []*arrow.Chunked{ml.Float64Column([]float64{0, 1, 1, 0}), ml.Float64Column([]float64{0, 1, 0, 0})})
+	cf, err := evaluation.ConfusionFrame(context.Background(), f, "prediction", "label")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	tbl := cf.Table()
+	defer tbl.Release()
+	rdr := array.NewTableReader(tbl, 0)
+	defer rdr.Release()
+	for rdr.Next() {
+		rec := rdr.RecordBatch()
+		for i := range int(rec.NumRows()) {
+			fmt.Printf("label %s predicted %s: %s\n", rec.Column(0).ValueStr(i), rec.Column(1).ValueStr(i), rec.Column(2).ValueStr(i))
+		}
+	}
+	// Output:
+	// label 0 predicted 0: 2
+	// label 0 predicted 1: 1
+	// label 1 predicted 1: 1
 }

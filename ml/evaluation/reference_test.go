@@ -21,6 +21,12 @@ type reference struct {
 		ROCTPR        []float64 `json:"roc_tpr"`
 		ROCThresholds []float64 `json:"roc_thresholds"`
 		SparkPRAUC    float64   `json:"spark_pr_auc"`
+		SparkBinned   []struct {
+			NumBins    int     `json:"num_bins"`
+			ROCAUC     float64 `json:"roc_auc"`
+			PRAUC      float64 `json:"pr_auc"`
+			Thresholds int
+		} `json:"spark_binned"`
 	}
 	Multiclass []struct {
 		Name             string
@@ -46,6 +52,7 @@ type reference struct {
 		SklearnR2              float64 `json:"sklearn_r2"`
 		SparkR2                float64 `json:"spark_r2"`
 		SparkExplainedVariance float64 `json:"spark_explained_variance"`
+		SparkR2ThroughOrigin   float64 `json:"spark_r2_through_origin"`
 	}
 }
 

@@ -5,8 +5,8 @@ import (
 	"math"
 )
 
-// RegressionMetrics holds Spark's RegressionMetrics (throughOrigin = false)
-// for one set of predictions.
+// RegressionMetrics holds Spark's RegressionMetrics for one set of
+// predictions; R2 is for throughOrigin = false, R2ThroughOrigin for true.
 type RegressionMetrics struct {
 	// MSE is the weighted mean squared error, Σw(y-ŷ)² / Σw.
 	MSE float64
@@ -21,6 +21,9 @@ type RegressionMetrics struct {
 	// scikit-learn's r2_score by the factor on SStot. R2 is -Inf or NaN when
 	// SStot is 0 (for example constant labels), as in Spark.
 	R2 float64
+	// R2ThroughOrigin is Spark's r2 with throughOrigin = true (for models
+	// fitted without an intercept): 1 - SSerr/Σw·y².
+	R2ThroughOrigin float64
 	// ExplainedVariance is Spark's "var": Σw(ŷ-ȳ)² / Σw, the weighted mean
 	// squared deviation of predictions from the label mean. It is not
 	// scikit-learn's explained_variance_score.
@@ -63,7 +66,7 @@ func Regression(predictions, labels, weights []float64) (RegressionMetrics, erro
 		w2 += w * w
 	}
 	mean := sy / W
-	var ssErr, sae, m2, ssReg float64
+	var ssErr, sae, m2, ssReg, ssY float64
 	for i, p := range predictions {
 		w, y := weightAt(weights, i), labels[i]
 		e := y - p
@@ -73,6 +76,7 @@ func Regression(predictions, labels, weights []float64) (RegressionMetrics, erro
 		m2 += w * d * d
 		r := p - mean
 		ssReg += w * r * r
+		ssY += w * y * y
 	}
 	var ssTot float64
 	if denom := W - w2/W; denom > 0 {
@@ -84,6 +88,7 @@ func Regression(predictions, labels, weights []float64) (RegressionMetrics, erro
 		RMSE:              math.Sqrt(mse),
 		MAE:               sae / W,
 		R2:                1 - ssErr/ssTot,
+		R2ThroughOrigin:   1 - ssErr/ssY,
 		ExplainedVariance: ssReg / W,
 		WeightSum:         W,
 	}, nil

@@ -23,6 +23,9 @@ following Spark's definition, and the key says so ("spark_..."):
 * Log loss: Spark clips to [eps, 1-eps] and does not renormalize rows;
   sklearn renormalizes. The probability rows here sum to 1 and stay away
   from 0 and 1, so the two coincide.
+* Binary with numBins: Spark down-samples the curve when there are at
+  least 2 * numBins distinct scores (spark_downsample below, one partition);
+  the binned areas are computed here.
 * Regression: MSE, RMSE, MAE coincide with sklearn (weighted too). R2
   coincides with sklearn's r2_score only for unit weights: Spark's SStot is
   variance * (sum(w) - 1) with the weighted sample variance
@@ -49,8 +52,28 @@ def spark_binary_points(scores, labels, weights):
     return s[last], tp[last], fp[last]
 
 
-def spark_pr_auc(scores, labels, weights):
-    _, tp, fp = spark_binary_points(scores, labels, weights)
+def spark_downsample(s, tp, fp, num_bins):
+    """Spark's numBins rule on one partition: runs of d // num_bins distinct
+    scores merge into their last (lowest) score; cumulative counts make
+    that keeping each run's last point (and the very last point)."""
+    grouping = len(s) // num_bins if num_bins > 0 else 0
+    if grouping < 2:
+        return s, tp, fp
+    keep = list(range(grouping - 1, len(s), grouping))
+    if keep[-1] != len(s) - 1:
+        keep.append(len(s) - 1)
+    return s[keep], tp[keep], fp[keep]
+
+
+def spark_roc_auc(scores, labels, weights, num_bins=0):
+    s, tp, fp = spark_downsample(*spark_binary_points(scores, labels, weights), num_bins)
+    x = np.r_[0.0, fp / fp[-1], 1.0]
+    y = np.r_[0.0, tp / tp[-1], 1.0]
+    return float(np.sum((x[1:] - x[:-1]) * (y[1:] + y[:-1]) / 2))
+
+
+def spark_pr_auc(scores, labels, weights, num_bins=0):
+    _, tp, fp = spark_downsample(*spark_binary_points(scores, labels, weights), num_bins)
     recall = tp / tp[-1]
     with np.errstate(invalid="ignore"):
         precision = np.where(tp + fp == 0, 1.0, tp / (tp + fp))
@@ -79,6 +102,12 @@ def binary_case(name, rng, n, weighted):
         "roc_tpr": tpr.tolist(),
         "roc_thresholds": thr[1:].tolist(),
         "spark_pr_auc": spark_pr_auc(scores, labels, weights),
+        # BinaryClassificationEvaluator with numBins > 0 (Spark's down-sampling).
+        "spark_binned": [
+            {"num_bins": b, "roc_auc": spark_roc_auc(scores, labels, weights, b),
+             "pr_auc": spark_pr_auc(scores, labels, weights, b),
+             "thresholds": len(spark_downsample(*spark_binary_points(scores, labels, weights), b)[0])}
+            for b in (5, 10, 20, 1000)],
         "sklearn_average_precision": float(
             metrics.average_precision_score(labels, scores, sample_weight=weights)),
     }
@@ -156,6 +185,8 @@ def regression_case(name, rng, n, weighted):
         "sklearn_r2": float(metrics.r2_score(labels, preds, sample_weight=weights)),
         "spark_r2": float(1 - ss_err / ss_tot),
         "spark_explained_variance": float(np.dot(weights, (preds - mean) ** 2) / W),
+        # RegressionEvaluator throughOrigin=true: 1 - SSerr / sum(w * y^2).
+        "spark_r2_through_origin": float(1 - ss_err / np.dot(weights, labels ** 2)),
         "sklearn_explained_variance_score": float(
             metrics.explained_variance_score(labels, preds, sample_weight=weights)),
     }
