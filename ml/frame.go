@@ -7,6 +7,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
 // Frame is an immutable in-memory table of Arrow columns.
@@ -147,4 +148,48 @@ func (f *Frame) Table() arrow.Table {
 		cols[i] = *arrow.NewColumn(f.schema.Field(i), c)
 	}
 	return array.NewTable(f.schema, cols, f.rows)
+}
+
+// StorableColumns returns f with every vector column replaced by a
+// list<double> column of its dense values (NULL stays NULL), the form
+// tables and files store: Iceberg has no 8-bit integers for the vector
+// struct, and arrays read naturally in SQL (probability[2]).
+func (f *Frame) StorableColumns() (*Frame, error) {
+	out := f
+	for _, fl := range f.schema.Fields() {
+		if !IsVector(fl.Type) {
+			continue
+		}
+		col, _ := f.Column(fl.Name)
+		arr, err := Flatten(col)
+		if err != nil {
+			return nil, err
+		}
+		vc, err := NewVectorColumn(arr)
+		if err != nil {
+			arr.Release()
+			return nil, err
+		}
+		lb := array.NewListBuilder(memory.DefaultAllocator, arrow.PrimitiveTypes.Float64)
+		vb := lb.ValueBuilder().(*array.Float64Builder)
+		var buf []float64
+		for i := 0; i < vc.Len(); i++ {
+			if vc.IsNull(i) {
+				lb.AppendNull()
+				continue
+			}
+			lb.Append(true)
+			buf = vc.At(i).AppendTo(buf[:0])
+			vb.AppendValues(buf, nil)
+		}
+		list := lb.NewArray()
+		lb.Release()
+		arr.Release()
+		nf := arrow.Field{Name: fl.Name, Type: list.DataType(), Nullable: true}
+		if out, err = out.WithColumn(nf, arrow.NewChunked(list.DataType(), []arrow.Array{list})); err != nil {
+			return nil, err
+		}
+		list.Release()
+	}
+	return out, nil
 }

@@ -1,0 +1,622 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/spf13/cobra"
+
+	"github.com/sluice-dev/sluice/ml"
+	"github.com/sluice-dev/sluice/ml/spec"
+	"github.com/sluice-dev/sluice/ml/stages"
+	"github.com/sluice-dev/sluice/sqlengine"
+	"github.com/sluice-dev/sluice/table"
+)
+
+func (a *app) mlCmd() *cobra.Command {
+	c := &cobra.Command{
+		Use:   "ml",
+		Short: "Fit, apply, evaluate and inspect ML pipelines",
+		Long: `Machine learning with Spark ML's stages and params: write a pipeline in
+YAML (see examples/churn/pipeline.yaml), fit it on a table, a query or a
+file, tune it with CrossValidator, save the fitted model, and apply it to
+new rows.`,
+		Example: `  sluice ml fit examples/churn/pipeline.yaml --out /tmp/churn-model
+  sluice ml describe /tmp/churn-model
+  sluice ml transform /tmp/churn-model --table churn --into churn_scored
+  sluice ml evaluate /tmp/churn-model --table churn --evaluator BinaryClassificationEvaluator`,
+	}
+	c.AddCommand(a.mlFitCmd(), a.mlTransformCmd(), a.mlEvaluateCmd(), a.mlDescribeCmd(), a.mlStagesCmd())
+	return c
+}
+
+// frameData serves spec.Data from the workspace's SQL engine.
+type frameData struct{ eng *sqlengine.Engine }
+
+func (d frameData) Frame(ctx context.Context, query string, files map[string]string) (*ml.Frame, error) {
+	var f *ml.Frame
+	err := d.eng.QueryWith(ctx, query, sqlengine.Relations{Files: files}, func(rdr array.RecordReader) error {
+		var err error
+		f, err = ml.FrameFromReader(rdr)
+		return err
+	})
+	return f, err
+}
+
+func (a *app) mlRegistry() (*ml.Registry, *sqlengine.Engine, error) {
+	ws, err := a.open()
+	if err != nil {
+		return nil, nil, err
+	}
+	eng, err := ws.SQL(a.ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return stages.Registry(eng), eng, nil
+}
+
+func (a *app) mlFitCmd() *cobra.Command {
+	var out, output string
+	var overwrite bool
+	c := &cobra.Command{
+		Use:   "fit SPEC.yaml",
+		Short: "Fit the pipeline a YAML spec describes, evaluate it, and save the model",
+		Long: `Read a pipeline spec (stages and params by their Spark names; optional
+tuning block with grid, evaluator and folds; input and test data as a
+table, a SQL query or a file), fit it, score the test rows with the
+spec's evaluators and print the metrics — and, when tuning, every grid
+combination's mean and std. --out saves the fitted model directory.`,
+		Example: `  sluice ml fit examples/churn/pipeline.yaml
+  sluice ml fit examples/churn/pipeline.yaml --out models/churn --output json`,
+		Args: exactArgs(1, "a spec file"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkOutput(output); err != nil {
+				return usage(cmd, err)
+			}
+			sp, err := spec.ParseFile(args[0])
+			if err != nil {
+				return err
+			}
+			reg, eng, err := a.mlRegistry()
+			if err != nil {
+				return err
+			}
+			plan, err := sp.Build(reg)
+			if err != nil {
+				return err
+			}
+			if out != "" {
+				if _, err := os.Stat(out); err == nil && !overwrite {
+					return fmt.Errorf("--out %s already exists; pass --overwrite to replace it", out)
+				}
+			}
+			var progress func(string)
+			if isTerminal(a.stderr) {
+				progress = func(s string) { fmt.Fprintln(a.stderr, s) }
+			}
+			res, err := plan.Run(a.ctx, frameData{eng}, progress)
+			if err != nil {
+				return err
+			}
+			if out != "" {
+				if overwrite {
+					if err := os.RemoveAll(out); err != nil {
+						return err
+					}
+				}
+				if err := ml.Save(out, res.Model); err != nil {
+					return err
+				}
+				res.ModelDir = out
+			}
+			return printFitResult(a.stdout, output, res)
+		},
+	}
+	c.Flags().StringVar(&out, "out", "", "directory to save the fitted model to")
+	c.Flags().BoolVar(&overwrite, "overwrite", false, "replace --out if it exists")
+	addOutputFlag(c, &output)
+	return c
+}
+
+func printFitResult(w io.Writer, output string, res *spec.Result) error {
+	if output == "json" {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(jsonSafeResult(res))
+	}
+	if res.Tuning != nil {
+		t := res.Tuning
+		fmt.Fprintf(w, "%s over %d combinations, %s (%s is better):\n", t.Method, len(t.Results), t.Metric, map[string]string{"better": "larger", "worse": "smaller"}[t.LargerIs])
+		g := &grid{}
+		keys := paramKeys(t.Results)
+		g.cols = append(append([]string{"#"}, keys...), "mean", "std", "")
+		for i, r := range t.Results {
+			row := []string{fmt.Sprint(i + 1)}
+			for _, k := range keys {
+				row = append(row, fmt.Sprint(r.Params[k]))
+			}
+			best := ""
+			if i == t.BestIndex {
+				best = "best"
+			}
+			row = append(row, fmt.Sprintf("%.4f", r.Mean), fmt.Sprintf("%.4f", r.Std), best)
+			g.add(row...)
+		}
+		if err := printGrid(w, output, g); err != nil {
+			return err
+		}
+		fmt.Fprintln(w)
+	}
+	g := &grid{cols: []string{"metric", "value"}}
+	g.add("input rows", fmt.Sprint(res.InputRows))
+	g.add("training rows", fmt.Sprint(res.TrainRows))
+	if res.MetricsOn == "test" {
+		g.add("test rows", fmt.Sprint(res.TestRows))
+	}
+	g.add("fit seconds", fmt.Sprintf("%.2f", res.FitSeconds))
+	names := make([]string, 0, len(res.Metrics))
+	for k := range res.Metrics {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		g.add(res.MetricsOn + " " + k, fmt.Sprintf("%.4f", res.Metrics[k]))
+	}
+	if res.ModelDir != "" {
+		g.add("model", res.ModelDir)
+	}
+	return printGrid(w, output, g)
+}
+
+func paramKeys(rs []spec.Combination) []string {
+	seen := map[string]bool{}
+	var keys []string
+	for _, r := range rs {
+		for k := range r.Params {
+			if !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// jsonSafeResult replaces NaN/Inf metrics, which JSON cannot encode, by
+// null.
+func jsonSafeResult(res *spec.Result) any {
+	type out spec.Result
+	o := out(*res)
+	m := map[string]any{}
+	for k, v := range res.Metrics {
+		m[k] = jsonFloat(v)
+	}
+	b, _ := json.Marshal(struct {
+		out
+		Metrics map[string]any `json:"metrics"`
+	}{o, m})
+	var generic map[string]any
+	_ = json.Unmarshal(b, &generic)
+	return generic
+}
+
+func jsonFloat(v float64) any {
+	if v != v || v > 1e308 || v < -1e308 {
+		return nil
+	}
+	return v
+}
+
+type mlSource struct {
+	table, sql, file string
+}
+
+func (s *mlSource) flags(c *cobra.Command) {
+	c.Flags().StringVar(&s.table, "table", "", "read rows from this table")
+	c.Flags().StringVar(&s.sql, "sql", "", "read rows from this query")
+	c.Flags().StringVar(&s.file, "file", "", "read rows from this file (csv, parquet, json)")
+}
+
+func (s *mlSource) frame(ctx context.Context, cmd *cobra.Command, eng *sqlengine.Engine) (*ml.Frame, error) {
+	n := 0
+	for _, v := range []string{s.table, s.sql, s.file} {
+		if v != "" {
+			n++
+		}
+	}
+	if n != 1 {
+		return nil, usage(cmd, errors.New("give exactly one of --table, --sql or --file"))
+	}
+	query, files := s.sql, map[string]string{}
+	switch {
+	case s.table != "":
+		id, err := parseIdent(s.table)
+		if err != nil {
+			return nil, usage(cmd, err)
+		}
+		query = "SELECT * FROM " + table.QuoteIdent(id.Namespace) + "." + table.QuoteIdent(id.Name)
+	case s.file != "":
+		files["__file"] = s.file
+		query = "SELECT * FROM __file"
+	}
+	return frameData{eng}.Frame(ctx, query, files)
+}
+
+func (a *app) loadModel(dir string, reg *ml.Registry) (ml.Transformer, error) {
+	st, err := ml.Load(dir, reg)
+	if err != nil {
+		return nil, err
+	}
+	t, ok := st.(ml.Transformer)
+	if !ok {
+		return nil, fmt.Errorf("%s holds an unfitted %s; fit it first (sluice ml fit)", dir, st.StageName())
+	}
+	return t, nil
+}
+
+func (a *app) mlTransformCmd() *cobra.Command {
+	var src mlSource
+	var into, outFile, mode, output string
+	var limit int
+	c := &cobra.Command{
+		Use:   "transform MODEL_DIR (--table T | --sql Q | --file F) [--into T2 | --out-file F]",
+		Short: "Apply a fitted model to rows and store or print the result",
+		Long: `Load a fitted model directory, apply it to the rows of a table, a query
+or a file, and write the result (all columns plus the model's outputs)
+into a table (--into, created if missing; --mode append|overwrite) or a
+file (--out-file: .parquet or .csv), or print the first rows. Vector
+columns (features, probability) are stored as arrays of doubles.`,
+		Example: `  sluice ml transform models/churn --table churn --into churn_scored
+  sluice ml transform models/churn --file new_customers.csv --out-file scored.parquet
+  sluice ml transform models/churn --sql "SELECT * FROM churn LIMIT 5"`,
+		Args: exactArgs(1, "a model directory"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkOutput(output); err != nil {
+				return usage(cmd, err)
+			}
+			if into != "" && outFile != "" {
+				return usage(cmd, errors.New("give --into or --out-file, not both"))
+			}
+			if mode != "append" && mode != "overwrite" {
+				return usage(cmd, fmt.Errorf("--mode %q: use append or overwrite", mode))
+			}
+			reg, eng, err := a.mlRegistry()
+			if err != nil {
+				return err
+			}
+			model, err := a.loadModel(args[0], reg)
+			if err != nil {
+				return err
+			}
+			f, err := src.frame(a.ctx, cmd, eng)
+			if err != nil {
+				return err
+			}
+			out, err := model.Transform(a.ctx, f)
+			if err != nil {
+				return err
+			}
+			if out, err = out.StorableColumns(); err != nil {
+				return err
+			}
+			switch {
+			case into != "":
+				id, err := parseIdent(into)
+				if err != nil {
+					return usage(cmd, err)
+				}
+				ver, err := writeFrame(a.ctx, eng, id, out, mode)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(a.stdout, "wrote %s to %s (version %d)\n", plural(out.NumRows(), "row"), id, ver)
+				return nil
+			case outFile != "":
+				return writeFrameFile(a.ctx, eng, out, outFile, a.stdout)
+			}
+			tbl := out.Table()
+			defer tbl.Release()
+			n := min(int64(limit), tbl.NumRows())
+			sliced := array.NewTableReader(tbl, n)
+			defer sliced.Release()
+			if !sliced.Next() {
+				return nil
+			}
+			rec := sliced.RecordBatch()
+			rdr, err := array.NewRecordReader(rec.Schema(), []arrow.RecordBatch{rec.NewSlice(0, n)})
+			if err != nil {
+				return err
+			}
+			_, err = printRows(a.stdout, output, rdr)
+			return err
+		},
+	}
+	src.flags(c)
+	c.Flags().StringVar(&into, "into", "", "table to write the result to")
+	c.Flags().StringVar(&outFile, "out-file", "", "file to write the result to (.parquet or .csv)")
+	c.Flags().StringVar(&mode, "mode", "append", "with --into: append or overwrite")
+	c.Flags().IntVar(&limit, "limit", 20, "without --into/--out-file: rows to print")
+	addOutputFlag(c, &output)
+	return c
+}
+
+// writeFrame writes f into table id (created from f's schema when
+// missing) and returns the new version.
+func writeFrame(ctx context.Context, eng *sqlengine.Engine, id table.Ident, f *ml.Frame, mode string) (int64, error) {
+	cat := eng.Tables()
+	tbl, err := cat.Load(ctx, id)
+	if errors.Is(err, table.ErrNotFound) {
+		sc, err := sqlengine.ArrowToSchema(f.Schema())
+		if err != nil {
+			return 0, fmt.Errorf("table %s: %w", id, err)
+		}
+		if tbl, err = cat.CreateTable(ctx, id, sc, table.CreateOptions{}); err != nil {
+			return 0, err
+		}
+	} else if err != nil {
+		return 0, err
+	}
+	t := f.Table()
+	defer t.Release()
+	rdr := array.NewTableReader(t, 64*1024)
+	defer rdr.Release()
+	write := tbl.Append
+	if mode == "overwrite" {
+		write = tbl.Overwrite
+	}
+	_, info, err := write(ctx, rdr, table.WriteOptions{})
+	if err != nil {
+		return 0, fmt.Errorf("write %s: %w", id, err)
+	}
+	return info.Version, nil
+}
+
+func writeFrameFile(ctx context.Context, eng *sqlengine.Engine, f *ml.Frame, path string, w io.Writer) error {
+	format := ""
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".parquet":
+		format = "parquet"
+	case ".csv":
+		format = "csv, header true"
+	default:
+		return fmt.Errorf("--out-file %s: use a .parquet or .csv name", path)
+	}
+	t := f.Table()
+	defer t.Release()
+	rdr := array.NewTableReader(t, 64*1024)
+	defer rdr.Release()
+	q := fmt.Sprintf("COPY (SELECT * FROM __frame) TO '%s' (FORMAT %s)", strings.ReplaceAll(path, "'", "''"), format)
+	err := eng.QueryWith(ctx, q, sqlengine.Relations{Arrow: map[string]array.RecordReader{"__frame": rdr}}, func(r array.RecordReader) error {
+		for r.Next() {
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	fmt.Fprintf(w, "wrote %s to %s\n", plural(f.NumRows(), "row"), path)
+	return nil
+}
+
+func (a *app) mlEvaluateCmd() *cobra.Command {
+	var src mlSource
+	var evaluators []string
+	var output string
+	c := &cobra.Command{
+		Use:   "evaluate MODEL_DIR (--table T | --sql Q | --file F) --evaluator NAME[:metric] ...",
+		Short: "Score a fitted model on labelled rows",
+		Long: `Apply a fitted model to labelled rows and compute metrics with Spark's
+evaluators. Each --evaluator is NAME or NAME:metricName, e.g.
+BinaryClassificationEvaluator:areaUnderPR. Columns are the evaluators'
+defaults (label, prediction, rawPrediction); to use others, evaluate with
+a spec's evaluate: block instead.`,
+		Example: `  sluice ml evaluate models/churn --table churn_test --evaluator BinaryClassificationEvaluator
+  sluice ml evaluate models/churn --table churn_test --evaluator MulticlassClassificationEvaluator:accuracy --evaluator MulticlassClassificationEvaluator:f1`,
+		Args: exactArgs(1, "a model directory"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkOutput(output); err != nil {
+				return usage(cmd, err)
+			}
+			if len(evaluators) == 0 {
+				return usage(cmd, errors.New("give at least one --evaluator"))
+			}
+			reg, eng, err := a.mlRegistry()
+			if err != nil {
+				return err
+			}
+			var evs []ml.Evaluator
+			for _, e := range evaluators {
+				name, metric, _ := strings.Cut(e, ":")
+				obj, err := reg.New(name)
+				if err != nil {
+					return usage(cmd, fmt.Errorf("--evaluator %s: %w", e, err))
+				}
+				ev, ok := obj.(ml.Evaluator)
+				if !ok {
+					return usage(cmd, fmt.Errorf("--evaluator %s: %s is not an evaluator", e, name))
+				}
+				if metric != "" {
+					if err := ml.SetParam(ev, "metricName", metric); err != nil {
+						return usage(cmd, fmt.Errorf("--evaluator %s: %w", e, err))
+					}
+					if v, ok := ev.Params().(ml.Validator); ok {
+						if err := v.Validate(); err != nil {
+							return usage(cmd, fmt.Errorf("--evaluator %s: %w", e, err))
+						}
+					}
+				}
+				evs = append(evs, ev)
+			}
+			model, err := a.loadModel(args[0], reg)
+			if err != nil {
+				return err
+			}
+			f, err := src.frame(a.ctx, cmd, eng)
+			if err != nil {
+				return err
+			}
+			scored, err := model.Transform(a.ctx, f)
+			if err != nil {
+				return err
+			}
+			g := &grid{cols: []string{"evaluator", "metric", "value"}}
+			for _, ev := range evs {
+				v, err := ev.Evaluate(a.ctx, scored)
+				if err != nil {
+					return fmt.Errorf("%s: %w", ev.StageName(), err)
+				}
+				g.add(ev.StageName(), ev.MetricName(), fmt.Sprintf("%.6g", v))
+			}
+			return printGrid(a.stdout, output, g)
+		},
+	}
+	src.flags(c)
+	c.Flags().StringArrayVar(&evaluators, "evaluator", nil, "evaluator NAME or NAME:metricName (repeatable)")
+	addOutputFlag(c, &output)
+	return c
+}
+
+// DebugStringer is implemented by models with a textual dump (trees).
+type debugStringer interface{ DebugString() string }
+
+func (a *app) mlDescribeCmd() *cobra.Command {
+	var output string
+	c := &cobra.Command{
+		Use:   "describe MODEL_DIR",
+		Short: "Show a saved model's stages, params and learned state",
+		Example: `  sluice ml describe models/churn
+  sluice ml describe models/churn --output json`,
+		Args: exactArgs(1, "a model directory"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkOutput(output); err != nil {
+				return usage(cmd, err)
+			}
+			reg := stages.Registry(nil)
+			st, err := ml.Load(args[0], reg)
+			if err != nil {
+				return err
+			}
+			desc := describeStage(st)
+			if output == "json" {
+				enc := json.NewEncoder(a.stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(desc)
+			}
+			printDescription(a.stdout, desc, "")
+			return nil
+		},
+	}
+	addOutputFlag(c, &output)
+	return c
+}
+
+type stageDescription struct {
+	Class  string             `json:"class"`
+	Params map[string]any     `json:"params,omitempty"`
+	Debug  string             `json:"debug,omitempty"`
+	Stages []stageDescription `json:"stages,omitempty"`
+}
+
+func describeStage(st ml.Stage) stageDescription {
+	d := stageDescription{Class: st.StageName(), Params: map[string]any{}}
+	for _, p := range ml.ParamList(st) {
+		if v := reflect.ValueOf(p.Value); v.Kind() == reflect.Float64 && (v.Float() != v.Float()) {
+			d.Params[p.Name] = "NaN"
+			continue
+		}
+		d.Params[p.Name] = p.Value
+	}
+	if ds, ok := st.(debugStringer); ok {
+		d.Debug = ds.DebugString()
+	}
+	switch m := st.(type) {
+	case *ml.PipelineModel:
+		for _, s := range m.Stages {
+			d.Stages = append(d.Stages, describeStage(s))
+		}
+	case *ml.Pipeline:
+		for _, s := range m.Stages {
+			d.Stages = append(d.Stages, describeStage(s))
+		}
+	}
+	if best, ok := st.(interface{ Best() ml.Model }); ok {
+		d.Stages = append(d.Stages, describeStage(best.Best()))
+	}
+	return d
+}
+
+func printDescription(w io.Writer, d stageDescription, indent string) {
+	fmt.Fprintf(w, "%s%s\n", indent, d.Class)
+	keys := make([]string, 0, len(d.Params))
+	for k := range d.Params {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(w, "%s  %s = %v\n", indent, k, d.Params[k])
+	}
+	if d.Debug != "" {
+		for _, line := range strings.Split(strings.TrimRight(d.Debug, "\n"), "\n") {
+			fmt.Fprintf(w, "%s  | %s\n", indent, line)
+		}
+	}
+	for i, s := range d.Stages {
+		fmt.Fprintf(w, "%s stage %d:\n", indent, i+1)
+		printDescription(w, s, indent+"  ")
+	}
+}
+
+func (a *app) mlStagesCmd() *cobra.Command {
+	var output string
+	c := &cobra.Command{
+		Use:   "stages [NAME]",
+		Short: "List the stages and evaluators a spec can use, or one stage's params",
+		Example: `  sluice ml stages
+  sluice ml stages DecisionTreeClassifier`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkOutput(output); err != nil {
+				return usage(cmd, err)
+			}
+			reg := stages.Registry(nil)
+			if len(args) == 0 {
+				g := &grid{cols: []string{"stage"}}
+				for _, n := range reg.Names() {
+					g.add(n)
+				}
+				return printGrid(a.stdout, output, g)
+			}
+			obj, err := reg.New(args[0])
+			if err != nil {
+				return usage(cmd, err)
+			}
+			g := &grid{cols: []string{"param", "type", "default", "doc"}}
+			for _, p := range ml.ParamList(obj) {
+				g.add(p.Name, p.Type, fmt.Sprint(p.Value), p.Doc)
+			}
+			return printGrid(a.stdout, output, g)
+		},
+	}
+	addOutputFlag(c, &output)
+	return c
+}
+
+// add appends a row of text cells.
+func (g *grid) add(cells ...string) {
+	row := make([]any, len(cells))
+	for i, c := range cells {
+		row[i] = c
+	}
+	g.rows = append(g.rows, row)
+}
