@@ -170,7 +170,7 @@ func printFitResult(w io.Writer, output string, res *spec.Result) error {
 	}
 	sort.Strings(names)
 	for _, k := range names {
-		g.add(res.MetricsOn + " " + k, fmt.Sprintf("%.4f", res.Metrics[k]))
+		g.add(res.MetricsOn+" "+k, fmt.Sprintf("%.4f", res.Metrics[k]))
 	}
 	if res.ModelDir != "" {
 		g.add("model", res.ModelDir)

@@ -545,4 +545,3 @@ func (p *parser) tuning(n *yaml.Node) (*Tuning, error) {
 	}
 	return t, nil
 }
-
