@@ -4,6 +4,7 @@ package stages
 
 import (
 	"github.com/sluice-dev/sluice/ml"
+	"github.com/sluice-dev/sluice/ml/evaluation"
 	"github.com/sluice-dev/sluice/ml/feature"
 	"github.com/sluice-dev/sluice/ml/sqlstage"
 )
@@ -14,6 +15,7 @@ import (
 func Registry(q sqlstage.Querier) *ml.Registry {
 	r := ml.NewRegistry()
 	feature.Register(r)
+	evaluation.Register(r)
 	sqlstage.Register(r, q)
 	return r
 }
