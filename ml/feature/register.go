@@ -13,6 +13,21 @@ func Register(r *ml.Registry) {
 	r.Register(func() ml.HasParams { return &StringIndexerModel{P: NewStringIndexer().P} })
 	r.Register(func() ml.HasParams { return NewStandardScaler() })
 	r.Register(func() ml.HasParams { return &StandardScalerModel{P: NewStandardScaler().P} })
+	r.Register(func() ml.HasParams { return NewIndexToString() })
+	r.Register(func() ml.HasParams { return NewOneHotEncoder() })
+	r.Register(func() ml.HasParams { return &OneHotEncoderModel{P: NewOneHotEncoder().P} })
+	r.Register(func() ml.HasParams { return NewMinMaxScaler() })
+	r.Register(func() ml.HasParams { return &MinMaxScalerModel{P: NewMinMaxScaler().P} })
+	r.Register(func() ml.HasParams { return NewMaxAbsScaler() })
+	r.Register(func() ml.HasParams { return &MaxAbsScalerModel{P: NewMaxAbsScaler().P} })
+	r.Register(func() ml.HasParams { return NewRobustScaler() })
+	r.Register(func() ml.HasParams { return &RobustScalerModel{P: NewRobustScaler().P} })
+	r.Register(func() ml.HasParams { return NewNormalizer() })
+	r.Register(func() ml.HasParams { return NewImputer() })
+	r.Register(func() ml.HasParams { return &ImputerModel{P: NewImputer().P} })
+	r.Register(func() ml.HasParams { return NewBinarizer() })
+	r.Register(func() ml.HasParams { return NewBucketizer() })
+	r.Register(func() ml.HasParams { return NewQuantileDiscretizer() })
 }
 
 // SaveData writes the labels in index order.
