@@ -8,6 +8,8 @@ import (
 
 // Register adds this package's stages and models to r.
 func Register(r *ml.Registry) {
+	r.Register(func() ml.HasParams { return NewRFormula() })
+	r.Register(func() ml.HasParams { return &RFormulaModel{P: NewRFormula().P} })
 	r.Register(func() ml.HasParams { return NewVectorAssembler() })
 	r.Register(func() ml.HasParams { return NewStringIndexer() })
 	r.Register(func() ml.HasParams { return &StringIndexerModel{P: NewStringIndexer().P} })
