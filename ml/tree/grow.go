@@ -1,0 +1,771 @@
+package tree
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"sync/atomic"
+)
+
+// impurity is a node impurity measure (or, for newton, second-order
+// gradient statistics).
+type impurity int
+
+const (
+	gini impurity = iota
+	entropy
+	variance
+	newton
+)
+
+// layout says what the per-row (and per-bin) statistics vector holds.
+//
+//	gini, entropy: k weighted class counts, then the raw count if cIdx >= 0
+//	variance:      Σw, Σwy, Σwy², then the raw count if cIdx >= 0
+//	newton:        Σg, Σh, then Σw and the raw count if weighted
+//
+// When there are no instance weights the weight is the raw count
+// (bootstrap multiplicities included), so the count is not stored.
+type layout struct {
+	imp  impurity
+	k    int // classes (gini, entropy)
+	s    int // stats per row and per bin
+	wIdx int // index of the weight; -1: sum of the k class counts
+	cIdx int // index of the raw count; -1: the weight is the count
+}
+
+func classLayout(imp impurity, k int, weighted bool) layout {
+	l := layout{imp: imp, k: k, s: k, wIdx: -1, cIdx: -1}
+	if weighted {
+		l.cIdx, l.s = k, k+1
+	}
+	return l
+}
+
+func regLayout(weighted bool) layout {
+	l := layout{imp: variance, s: 3, wIdx: 0, cIdx: -1}
+	if weighted {
+		l.cIdx, l.s = 3, 4
+	}
+	return l
+}
+
+func newtonLayout(weighted bool) layout {
+	l := layout{imp: newton, s: 3, wIdx: 2, cIdx: -1}
+	if weighted {
+		l.cIdx, l.s = 3, 4
+	}
+	return l
+}
+
+func (l *layout) weight(st []float64) float64 {
+	if l.wIdx >= 0 {
+		return st[l.wIdx]
+	}
+	w := 0.0
+	for _, c := range st[:l.k] {
+		w += c
+	}
+	return w
+}
+
+func (l *layout) count(st []float64) float64 {
+	if l.cIdx >= 0 {
+		return st[l.cIdx]
+	}
+	return l.weight(st)
+}
+
+// impurity returns the impurity of st with weight w (0 for newton,
+// which does not track it).
+func (l *layout) impurity(st []float64, w float64) float64 {
+	switch l.imp {
+	case gini:
+		if w <= 0 {
+			return 0
+		}
+		s := 1.0
+		for _, c := range st[:l.k] {
+			p := c / w
+			s -= p * p
+		}
+		return s
+	case entropy:
+		if w <= 0 {
+			return 0
+		}
+		s := 0.0
+		for _, c := range st[:l.k] {
+			if c > 0 {
+				p := c / w
+				s -= p * math.Log2(p)
+			}
+		}
+		return s
+	case variance:
+		if st[0] <= 0 {
+			return 0
+		}
+		m := st[1] / st[0]
+		return max(0, st[2]/st[0]-m*m)
+	}
+	return 0
+}
+
+// prediction returns a node's prediction from its stats.
+func (l *layout) prediction(st []float64) float64 {
+	switch l.imp {
+	case gini, entropy:
+		best, bestV := 0, math.Inf(-1)
+		for c, v := range st[:l.k] {
+			if v > bestV {
+				best, bestV = c, v
+			}
+		}
+		return float64(best)
+	case variance:
+		if st[0] == 0 {
+			return 0
+		}
+		return st[1] / st[0]
+	}
+	if st[1] <= 0 {
+		return 0
+	}
+	return -st[0] / st[1]
+}
+
+// nodeStats returns the stats Spark keeps on a node: class counts,
+// [Σw, Σwy, Σwy²] or [Σg, Σh].
+func (l *layout) nodeStats(st []float64) []float64 {
+	switch l.imp {
+	case gini, entropy:
+		return slices.Clone(st[:l.k])
+	case variance:
+		return slices.Clone(st[:3])
+	}
+	return slices.Clone(st[:2])
+}
+
+// growConfig are the stopping rules and feature sampling of one tree.
+type growConfig struct {
+	maxDepth     int
+	minInstances float64 // per child, raw count
+	minWeight    float64 // per child, absolute weight
+	minInfoGain  float64
+	subset       int // features considered per node; >= d means all
+	workers      int // goroutines for one node's histograms
+	seed         int64
+}
+
+// cand is a candidate split.
+type cand struct {
+	gain    float64
+	feature int // -1: none
+	bin     int // continuous: bins <= bin go left
+	cats    [4]uint64
+}
+
+var noCand = cand{gain: math.Inf(-1), feature: -1}
+
+// scratch is one worker's buffers for split search.
+type scratch struct {
+	left, right []float64
+	order       []int
+	key         []float64
+}
+
+// work is a node of the tree being grown: its rows are rows[lo:hi].
+type work struct {
+	node   int
+	lo, hi int
+	depth  int
+	hist   []float64 // nil when the node will not be split
+	best   cand
+}
+
+// grower grows trees on a binned dataset. One grower grows one tree at a
+// time; it keeps its buffers between trees. Not safe for concurrent use.
+type grower struct {
+	b        *binned
+	lay      layout
+	cfg      growConfig
+	rowStats []float64 // s stats per row, indexed by row id
+
+	rows, tmp []int32
+	gath      []float64
+	free      [][]float64
+	stride    int // maxBins*s: one feature's histogram
+	hsize     int // d*stride
+	nodes     []Node
+	lo, hi    []int // rows of each node, for boosting
+	rng       *rand.Rand
+	perm      []int
+	scr       []scratch
+	candA     []cand
+	candB     []cand
+	featA     []bool
+	featB     []bool
+	featList  []int
+	subtract  bool // histogram subtraction (all features) vs direct subsets
+}
+
+func newGrower(b *binned, lay layout, cfg growConfig) *grower {
+	g := &grower{b: b, lay: lay, cfg: cfg}
+	g.stride = b.maxBins * lay.s
+	g.hsize = b.d * g.stride
+	g.cfg.workers = max(1, cfg.workers)
+	g.scr = make([]scratch, g.cfg.workers)
+	for i := range g.scr {
+		g.scr[i] = scratch{left: make([]float64, lay.s), right: make([]float64, lay.s), order: make([]int, b.maxBins), key: make([]float64, b.maxBins)}
+	}
+	g.candA, g.candB = make([]cand, b.d), make([]cand, b.d)
+	g.featA, g.featB = make([]bool, b.d), make([]bool, b.d)
+	if g.cfg.subset <= 0 || g.cfg.subset > b.d {
+		g.cfg.subset = b.d
+	}
+	// Subtraction needs every feature's histogram in every node; with
+	// small feature subsets building just the subset for both children
+	// is cheaper.
+	g.subtract = 2*g.cfg.subset > b.d
+	g.perm = make([]int, b.d)
+	return g
+}
+
+func (g *grower) getHist() []float64 {
+	if n := len(g.free); n > 0 {
+		h := g.free[n-1]
+		g.free = g.free[:n-1]
+		return h
+	}
+	return make([]float64, g.hsize)
+}
+
+func (g *grower) putHist(h []float64) {
+	if h != nil {
+		g.free = append(g.free, h)
+	}
+}
+
+// grow grows one tree on the given rows (ascending row ids; the slice is
+// reordered) with the per-row statistics rowStats, seeding feature
+// sampling with seed. The nodes' row ranges stay in g.lo/g.hi over
+// g.rows until the next call.
+func (g *grower) grow(ctx context.Context, rows []int32, rowStats []float64, seed int64) (Tree, error) {
+	g.rows = rows
+	if cap(g.tmp) < len(rows) {
+		g.tmp = make([]int32, len(rows))
+	}
+	g.tmp = g.tmp[:len(rows)]
+	g.rowStats = rowStats
+	g.nodes = g.nodes[:0]
+	g.lo, g.hi = g.lo[:0], g.hi[:0]
+	g.rng = rand.New(rand.NewPCG(uint64(seed), 0x2545F4914F6CDD1D))
+
+	s := g.lay.s
+	tot := make([]float64, s)
+	for _, r := range rows {
+		st := rowStats[int(r)*s : int(r)*s+s]
+		for i, v := range st {
+			tot[i] += v
+		}
+	}
+	root := work{node: g.addNode(tot), lo: 0, hi: len(rows), depth: 0, best: noCand}
+	if g.canSplit(&root) {
+		root.hist = g.getHist()
+		g.pickFeatures(g.featA)
+		g.gather(rows)
+		g.forFeatures(len(rows), g.featA, func(sc *scratch, f int) {
+			h := root.hist[f*g.stride : f*g.stride+g.b.nbins[f]*s]
+			clear(h)
+			g.build(h, f, rows)
+			g.candA[f] = g.bestOn(sc, h, f, g.nodes[root.node].full)
+		})
+		root.best = g.reduce(g.candA, g.featA)
+	}
+	if err := g.split(ctx, root); err != nil {
+		return Tree{}, err
+	}
+	nodes := make([]Node, len(g.nodes))
+	copy(nodes, g.nodes)
+	for i := range nodes {
+		nodes[i].full = nil
+	}
+	return Tree{Nodes: nodes}, nil
+}
+
+// addNode appends a node with full stats st and returns its index.
+func (g *grower) addNode(st []float64) int {
+	w := g.lay.weight(st)
+	n := Node{
+		Feature: -1, NumCategories: -1, Left: -1, Right: -1, Gain: -1,
+		Prediction: g.lay.prediction(st), Impurity: g.lay.impurity(st, w),
+		Weight: w, RawCount: int64(math.Round(g.lay.count(st))), Stats: g.lay.nodeStats(st),
+		full: st,
+	}
+	g.nodes = append(g.nodes, n)
+	g.lo, g.hi = append(g.lo, 0), append(g.hi, 0)
+	return len(g.nodes) - 1
+}
+
+// canSplit reports whether node w may be split at all.
+func (g *grower) canSplit(w *work) bool {
+	n := &g.nodes[w.node]
+	if w.depth >= g.cfg.maxDepth || w.hi-w.lo < 2 {
+		return false
+	}
+	st := n.full
+	if g.lay.count(st) < 2*g.cfg.minInstances || n.Weight < 2*g.cfg.minWeight || n.Weight <= 0 {
+		return false
+	}
+	if g.lay.imp == newton {
+		return st[1] > 0
+	}
+	return n.Impurity > 1e-15
+}
+
+// pickFeatures marks the features a node considers.
+func (g *grower) pickFeatures(mark []bool) {
+	d := g.b.d
+	if g.cfg.subset >= d {
+		for i := range mark {
+			mark[i] = true
+		}
+		return
+	}
+	clear(mark)
+	for i := range g.perm {
+		g.perm[i] = i
+	}
+	for i := range g.cfg.subset {
+		j := i + g.rng.IntN(d-i)
+		g.perm[i], g.perm[j] = g.perm[j], g.perm[i]
+		mark[g.perm[i]] = true
+	}
+}
+
+// gather copies the stats of rows into g.gath, in row order.
+func (g *grower) gather(rows []int32) {
+	s := g.lay.s
+	need := len(rows) * s
+	if cap(g.gath) < need {
+		g.gath = make([]float64, need+need/4)
+	}
+	g.gath = g.gath[:need]
+	dst, src := g.gath, g.rowStats
+	switch s {
+	case 2:
+		for j, r := range rows {
+			i := int(r) * 2
+			d := dst[j*2 : j*2+2 : j*2+2]
+			sr := src[i : i+2 : i+2]
+			d[0], d[1] = sr[0], sr[1]
+		}
+	case 3:
+		for j, r := range rows {
+			i := int(r) * 3
+			d := dst[j*3 : j*3+3 : j*3+3]
+			sr := src[i : i+3 : i+3]
+			d[0], d[1], d[2] = sr[0], sr[1], sr[2]
+		}
+	default:
+		for j, r := range rows {
+			copy(dst[j*s:j*s+s], src[int(r)*s:int(r)*s+s])
+		}
+	}
+}
+
+// build adds the gathered stats of rows to feature f's histogram h.
+func (g *grower) build(h []float64, f int, rows []int32) {
+	n := g.b.n
+	col := g.b.bins[f*n : f*n+n]
+	st := g.gath[:len(rows)*g.lay.s]
+	switch g.lay.s {
+	case 2:
+		for j, r := range rows {
+			b := int(col[r]) * 2
+			hh := h[b : b+2 : b+2]
+			sv := st[j*2 : j*2+2 : j*2+2]
+			hh[0] += sv[0]
+			hh[1] += sv[1]
+		}
+	case 3:
+		for j, r := range rows {
+			b := int(col[r]) * 3
+			hh := h[b : b+3 : b+3]
+			sv := st[j*3 : j*3+3 : j*3+3]
+			hh[0] += sv[0]
+			hh[1] += sv[1]
+			hh[2] += sv[2]
+		}
+	case 4:
+		for j, r := range rows {
+			b := int(col[r]) * 4
+			hh := h[b : b+4 : b+4]
+			sv := st[j*4 : j*4+4 : j*4+4]
+			hh[0] += sv[0]
+			hh[1] += sv[1]
+			hh[2] += sv[2]
+			hh[3] += sv[3]
+		}
+	default:
+		s := g.lay.s
+		for j, r := range rows {
+			b := int(col[r]) * s
+			hh := h[b : b+s]
+			for i, v := range st[j*s : j*s+s] {
+				hh[i] += v
+			}
+		}
+	}
+}
+
+// parallelMin is the number of row×feature updates below which a node's
+// histograms are built on the calling goroutine.
+const parallelMin = 1 << 16
+
+// forFeatures calls fn for every marked feature, on up to cfg.workers
+// goroutines when the node is large enough. fn gets a scratch owned by
+// its goroutine.
+func (g *grower) forFeatures(rows int, mark []bool, fn func(sc *scratch, f int)) {
+	g.featList = g.featList[:0]
+	for f, ok := range mark {
+		if ok {
+			g.featList = append(g.featList, f)
+		}
+	}
+	feats := g.featList
+	workers := min(g.cfg.workers, len(feats))
+	if workers <= 1 || rows*len(feats) < parallelMin {
+		for _, f := range feats {
+			fn(&g.scr[0], f)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sc := &g.scr[w]
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(feats) {
+					return
+				}
+				fn(sc, feats[i])
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// reduce picks the best candidate over the marked features; ties go to
+// the lowest feature index.
+func (g *grower) reduce(cs []cand, mark []bool) cand {
+	best := noCand
+	for f, ok := range mark {
+		if ok && cs[f].feature >= 0 && cs[f].gain > best.gain {
+			best = cs[f]
+		}
+	}
+	return best
+}
+
+// bestOn finds the best split of feature f from its histogram h given the
+// node's total stats tot.
+func (g *grower) bestOn(sc *scratch, h []float64, f int, tot []float64) cand {
+	s := g.lay.s
+	nb := g.b.nbins[f]
+	best := noCand
+	if nb < 2 {
+		return best
+	}
+	left, right := sc.left, sc.right
+	clear(left)
+	wT := g.lay.weight(tot)
+	impT := g.lay.impurity(tot, wT)
+	if g.b.arity[f] == 0 {
+		for bin := 0; bin < nb-1; bin++ {
+			hb := h[bin*s : bin*s+s]
+			for i, v := range hb {
+				left[i] += v
+			}
+			if g.lay.count(hb) == 0 {
+				continue // same partition as the previous threshold
+			}
+			if gain, ok := g.gain(left, right, tot, wT, impT); ok && gain > best.gain {
+				best = cand{gain: gain, feature: f, bin: bin}
+			}
+		}
+		return best
+	}
+	// Categorical: order the categories by their mean label (binary
+	// classification, regression, boosting) or impurity (multiclass) and
+	// split the ordered list, as Spark does for ordered categorical
+	// features.
+	order, key := sc.order[:nb], sc.key[:nb]
+	for c := range nb {
+		order[c] = c
+		hc := h[c*s : c*s+s]
+		w := g.lay.weight(hc)
+		switch {
+		case g.lay.count(hc) == 0 || w <= 0:
+			key[c] = math.MaxFloat64
+		case g.lay.imp == newton:
+			key[c] = g.lay.prediction(hc)
+		case g.lay.imp == variance:
+			key[c] = hc[1] / hc[0]
+		case g.lay.k == 2:
+			key[c] = hc[1] / w
+		default:
+			key[c] = g.lay.impurity(hc, w)
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		switch {
+		case key[a] < key[b]:
+			return -1
+		case key[a] > key[b]:
+			return 1
+		}
+		return 0
+	})
+	bestPos := -1
+	for pos := 0; pos < nb-1; pos++ {
+		c := order[pos]
+		hc := h[c*s : c*s+s]
+		for i, v := range hc {
+			left[i] += v
+		}
+		if gain, ok := g.gain(left, right, tot, wT, impT); ok && gain > best.gain {
+			best = cand{gain: gain, feature: f}
+			bestPos = pos
+		}
+	}
+	if bestPos >= 0 {
+		for _, c := range order[:bestPos+1] {
+			best.cats[c>>6] |= 1 << (uint(c) & 63)
+		}
+	}
+	return best
+}
+
+// gain returns the gain of splitting tot into left and tot-left (written
+// to right), and whether the split is valid under the stopping rules.
+func (g *grower) gain(left, right, tot []float64, wT, impT float64) (float64, bool) {
+	for i := range right {
+		right[i] = tot[i] - left[i]
+	}
+	l := &g.lay
+	if l.count(left) < g.cfg.minInstances || l.count(right) < g.cfg.minInstances {
+		return 0, false
+	}
+	wl, wr := l.weight(left), l.weight(right)
+	if wl <= 0 || wr <= 0 || wl < g.cfg.minWeight || wr < g.cfg.minWeight {
+		return 0, false
+	}
+	var gain, noise float64
+	if l.imp == newton {
+		hl, hr := left[1], right[1]
+		if hl <= 0 || hr <= 0 {
+			return 0, false
+		}
+		a := left[0] * left[0] / hl
+		b := right[0] * right[0] / hr
+		c := tot[0] * tot[0] / tot[1]
+		gain = (a + b - c) / tot[1]
+		noise = 1e-12 * (a + b) / tot[1]
+	} else {
+		gain = impT - wl/wT*l.impurity(left, wl) - wr/wT*l.impurity(right, wr)
+		noise = 1e-12 * impT
+	}
+	if gain <= noise || gain < g.cfg.minInfoGain {
+		return 0, false
+	}
+	return gain, true
+}
+
+// leftStats sums the histogram bins of c's left side into dst.
+func (g *grower) leftStats(h []float64, c cand, dst []float64) {
+	s := g.lay.s
+	hf := h[c.feature*g.stride:]
+	clear(dst)
+	nb := g.b.nbins[c.feature]
+	for bin := range nb {
+		if !c.goesLeft(g.b.arity[c.feature] > 0, bin) {
+			continue
+		}
+		for i, v := range hf[bin*s : bin*s+s] {
+			dst[i] += v
+		}
+	}
+}
+
+func (c *cand) goesLeft(categorical bool, bin int) bool {
+	if categorical {
+		return c.cats[bin>>6]&(1<<(uint(bin)&63)) != 0
+	}
+	return bin <= c.bin
+}
+
+// partition reorders rows[lo:hi] so the rows going left come first
+// (keeping their order) and returns the first right row's position.
+func (g *grower) partition(lo, hi int, c cand) int {
+	var left [256]int
+	cat := g.b.arity[c.feature] > 0
+	for bin := range g.b.nbins[c.feature] {
+		if c.goesLeft(cat, bin) {
+			left[bin] = 1
+		}
+	}
+	n := g.b.n
+	col := g.b.bins[c.feature*n : c.feature*n+n]
+	rows := g.rows[lo:hi]
+	tmp := g.tmp[:len(rows)]
+	nl, nr := 0, 0
+	for _, r := range rows {
+		x := left[col[r]]
+		rows[nl] = r
+		tmp[nr] = r
+		nl += x
+		nr += 1 - x
+	}
+	copy(rows[nl:], tmp[:nr])
+	return lo + nl
+}
+
+// split turns node w into a leaf or splits it and grows its children,
+// depth first.
+func (g *grower) split(ctx context.Context, w work) error {
+	g.lo[w.node], g.hi[w.node] = w.lo, w.hi
+	if w.hist == nil || w.best.feature < 0 {
+		g.putHist(w.hist)
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s := g.lay.s
+	c := w.best
+	ls := make([]float64, s)
+	g.leftStats(w.hist, c, ls)
+	ps := g.nodes[w.node].full
+	rs := make([]float64, s)
+	for i := range rs {
+		rs[i] = ps[i] - ls[i]
+	}
+	mid := g.partition(w.lo, w.hi, c)
+	li := g.addNode(ls)
+	ri := g.addNode(rs)
+	n := &g.nodes[w.node]
+	n.Feature, n.Left, n.Right, n.Gain = c.feature, li, ri, c.gain
+	if k := g.b.arity[c.feature]; k > 0 {
+		n.NumCategories = k
+		var cats []float64
+		for cat := range k {
+			if c.goesLeft(true, cat) {
+				cats = append(cats, float64(cat))
+			}
+		}
+		n.setCategories(cats)
+	} else {
+		n.Threshold = g.b.splits[c.feature][c.bin]
+	}
+	L := work{node: li, lo: w.lo, hi: mid, depth: w.depth + 1, best: noCand}
+	R := work{node: ri, lo: mid, hi: w.hi, depth: w.depth + 1, best: noCand}
+	canL, canR := g.canSplit(&L), g.canSplit(&R)
+	if canL || canR {
+		g.childHists(&w, &L, &R, canL, canR)
+	} else {
+		g.putHist(w.hist)
+	}
+	if err := g.split(ctx, L); err != nil {
+		return err
+	}
+	return g.split(ctx, R)
+}
+
+// childHists builds the histograms of the children that can be split and
+// finds their best splits. In subtraction mode it builds the smaller
+// child's histogram and turns the parent's into the larger child's.
+func (g *grower) childHists(p, L, R *work, canL, canR bool) {
+	s := g.lay.s
+	if !g.subtract {
+		g.putHist(p.hist)
+		for _, c := range []struct {
+			w  *work
+			ok bool
+		}{{L, canL}, {R, canR}} {
+			if !c.ok {
+				continue
+			}
+			cw := c.w
+			cw.hist = g.getHist()
+			g.pickFeatures(g.featA)
+			rows := g.rows[cw.lo:cw.hi]
+			g.gather(rows)
+			tot := g.nodes[cw.node].full
+			g.forFeatures(len(rows), g.featA, func(sc *scratch, f int) {
+				h := cw.hist[f*g.stride : f*g.stride+g.b.nbins[f]*s]
+				clear(h)
+				g.build(h, f, rows)
+				g.candA[f] = g.bestOn(sc, h, f, tot)
+			})
+			cw.best = g.reduce(g.candA, g.featA)
+		}
+		return
+	}
+	small, large := L, R
+	canS, canLg := canL, canR
+	if R.hi-R.lo < L.hi-L.lo {
+		small, large, canS, canLg = R, L, canR, canL
+	}
+	sh := g.getHist()
+	ph := p.hist
+	rows := g.rows[small.lo:small.hi]
+	g.gather(rows)
+	g.pickFeatures(g.featA)
+	g.pickFeatures(g.featB)
+	all := g.featB
+	if g.cfg.subset < g.b.d {
+		// Every feature's histogram is needed for later subtractions.
+		all = make([]bool, g.b.d)
+		for i := range all {
+			all[i] = true
+		}
+	}
+	totS, totL := g.nodes[small.node].full, g.nodes[large.node].full
+	g.forFeatures(len(rows), all, func(sc *scratch, f int) {
+		nb := g.b.nbins[f] * s
+		hs := sh[f*g.stride : f*g.stride+nb]
+		clear(hs)
+		g.build(hs, f, rows)
+		g.candA[f], g.candB[f] = noCand, noCand
+		if canS && g.featA[f] {
+			g.candA[f] = g.bestOn(sc, hs, f, totS)
+		}
+		if canLg {
+			hp := ph[f*g.stride : f*g.stride+nb]
+			for i, v := range hs {
+				hp[i] -= v
+			}
+			if g.featB[f] {
+				g.candB[f] = g.bestOn(sc, hp, f, totL)
+			}
+		}
+	})
+	if canS {
+		small.hist, small.best = sh, g.reduce(g.candA, g.featA)
+	} else {
+		g.putHist(sh)
+	}
+	if canLg {
+		large.hist, large.best = ph, g.reduce(g.candB, g.featB)
+	} else {
+		g.putHist(ph)
+	}
+}
