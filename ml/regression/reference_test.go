@@ -1,0 +1,68 @@
+package regression_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/sluice-dev/sluice/ml/regression"
+)
+
+func TestLinearRegressionReference(t *testing.T) {
+	ref := loadReference(t)
+	ctx := context.Background()
+	for _, c := range ref.Linear.Cases {
+		t.Run(c.Name, func(t *testing.T) {
+			y := ref.Linear.Y
+			if c.Scale != nil {
+				y = ref.Linear.YHuber
+			}
+			var w []float64
+			if c.Weighted {
+				w = ref.Linear.W
+			}
+			f := mustFrame(t, ref.Linear.X, y, w)
+			lr := regression.NewLinearRegression()
+			setParams(t, lr, c.Params)
+			if c.Weighted {
+				lr.P.WeightCol = "weight"
+			}
+			lr.P.MaxIter, lr.P.Tol = 100000, 1e-12
+			m, err := lr.Fit(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lm := m.(*regression.LinearRegressionModel)
+			rel := 1e-8
+			switch {
+			case c.Scale != nil:
+				rel = 2e-5
+			case lr.P.Solver == regression.SolverLBFGS:
+				rel = 1e-6
+			case lr.P.ElasticNetParam > 0:
+				rel = 1e-7
+			}
+			checkSlice(t, "coefficients", lm.Coefficients, c.Coefficients, rel, rel)
+			checkValue(t, "intercept", lm.Intercept, c.Intercept, rel, rel)
+			if c.Scale != nil {
+				checkValue(t, "scale", lm.Scale, *c.Scale, rel, rel)
+			}
+			s := lm.Summary
+			checkValue(t, "mse", s.MSE, c.Metrics.MSE, rel, 0)
+			checkValue(t, "rmse", s.RMSE, c.Metrics.RMSE, rel, 0)
+			checkValue(t, "mae", s.MAE, c.Metrics.MAE, rel, 0)
+			checkValue(t, "r2", s.R2, c.Metrics.R2, rel, 0)
+			checkValue(t, "r2adj", s.R2Adj, c.Metrics.R2Adj, rel, 0)
+			checkValue(t, "explainedVariance", s.ExplainedVariance, c.Metrics.ExplainedVariance, rel, 0)
+			if c.StdErrors != nil {
+				checkSlice(t, "coefficientStandardErrors", s.CoefficientStandardErrors, c.StdErrors, 1e-8, 0)
+				checkSlice(t, "tValues", s.TValues, c.TValues, 1e-8, 0)
+				checkSlice(t, "pValues", s.PValues, c.PValues, 1e-6, 1e-300)
+			} else if s.CoefficientStandardErrors != nil && lr.P.ElasticNetParam > 0 {
+				t.Errorf("standard errors %v for an L1 fit; Spark has none", s.CoefficientStandardErrors)
+			}
+			if s.NumInstances != len(y) || len(s.Residuals) != len(y) {
+				t.Errorf("numInstances %d, %d residuals; want %d", s.NumInstances, len(s.Residuals), len(y))
+			}
+		})
+	}
+}

@@ -1,0 +1,48 @@
+package regression
+
+import (
+	"fmt"
+
+	"github.com/sluice-dev/sluice/ml"
+)
+
+// Register adds this package's estimators and models to r.
+func Register(r *ml.Registry) {
+	r.Register(func() ml.HasParams { return NewLinearRegression() })
+	r.Register(func() ml.HasParams { return &LinearRegressionModel{P: NewLinearRegression().P, Scale: 1} })
+}
+
+// SaveData writes the intercept, the scale and the coefficients (Spark's
+// LinearRegressionModel data: one row).
+func (m *LinearRegressionModel) SaveData(w *ml.DataWriter) error {
+	return w.WriteColumns("model", new(ml.Columns).
+		AddFloat64("intercept", []float64{m.Intercept}).
+		AddFloat64("scale", []float64{m.Scale}).
+		AddFloat64s("coefficients", [][]float64{m.Coefficients}))
+}
+
+// LoadData reads what SaveData wrote.
+func (m *LinearRegressionModel) LoadData(r *ml.DataReader) error {
+	c, err := r.ReadColumns("model")
+	if err != nil {
+		return err
+	}
+	if c.Len() != 1 {
+		return fmt.Errorf("data/model.arrow has %d rows, want 1; re-save the model", c.Len())
+	}
+	icpt, err := c.Float64("intercept")
+	if err != nil {
+		return err
+	}
+	scale, err := c.Float64("scale")
+	if err != nil {
+		return err
+	}
+	coef, err := c.Float64s("coefficients")
+	if err != nil {
+		return err
+	}
+	m.Intercept, m.Scale, m.Coefficients = icpt[0], scale[0], coef[0]
+	m.Summary, m.diagInv = nil, nil
+	return nil
+}
