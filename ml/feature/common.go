@@ -308,6 +308,9 @@ func parseScalarAttr(s string) nominalAttr {
 	if json.Unmarshal([]byte(s), &md) != nil {
 		return nominalAttr{}
 	}
+	if md.Attr.NumVals < 0 || md.Attr.NumVals > maxAttrValues || len(md.Attr.Vals) > maxAttrValues {
+		return nominalAttr{} // not a plausible attribute; ignore it
+	}
 	a := nominalAttr{kind: md.Attr.Type, vals: md.Attr.Vals, n: max(len(md.Attr.Vals), md.Attr.NumVals)}
 	switch a.kind {
 	case "nominal":
@@ -323,6 +326,9 @@ func parseScalarAttr(s string) nominalAttr {
 	}
 	return a
 }
+
+// maxAttrValues bounds the categories metadata may declare.
+const maxAttrValues = 1 << 24
 
 // names returns the category names, "0", "1", … when unnamed.
 func (a nominalAttr) names() []string {

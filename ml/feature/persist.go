@@ -1,6 +1,7 @@
 package feature
 
 import (
+	"fmt"
 	"reflect"
 
 	"github.com/sluice-dev/sluice/ml"
@@ -138,3 +139,75 @@ func (b *Bucketizer) SaveData(*ml.DataWriter) error {
 
 // SaveData normalizes the params (no other state).
 func (q *QuantileDiscretizer) SaveData(*ml.DataWriter) error { fillNilSlices(&q.P); return nil }
+
+// SaveData normalizes the params (no other state).
+func (it *Interaction) SaveData(*ml.DataWriter) error { fillNilSlices(&it.P); return nil }
+
+// SaveData normalizes the params (no other state).
+func (s *VectorSlicer) SaveData(*ml.DataWriter) error { fillNilSlices(&s.P); return nil }
+
+// SaveData writes the selected feature indices.
+func (m *VarianceThresholdSelectorModel) SaveData(w *ml.DataWriter) error {
+	return w.WriteColumns("selected", new(ml.Columns).AddInt("feature", m.SelectedFeatures))
+}
+
+// LoadData reads the selected feature indices.
+func (m *VarianceThresholdSelectorModel) LoadData(r *ml.DataReader) error {
+	sel, err := loadSelected(r)
+	m.SelectedFeatures = sel
+	return err
+}
+
+// SaveData writes the selected feature indices.
+func (m *UnivariateFeatureSelectorModel) SaveData(w *ml.DataWriter) error {
+	return w.WriteColumns("selected", new(ml.Columns).AddInt("feature", m.SelectedFeatures))
+}
+
+// LoadData reads the selected feature indices.
+func (m *UnivariateFeatureSelectorModel) LoadData(r *ml.DataReader) error {
+	sel, err := loadSelected(r)
+	m.SelectedFeatures = sel
+	return err
+}
+
+func loadSelected(r *ml.DataReader) ([]int, error) {
+	c, err := r.ReadColumns("selected")
+	if err != nil {
+		return nil, err
+	}
+	sel, err := c.Int("feature")
+	if err != nil {
+		return nil, err
+	}
+	for i, j := range sel {
+		if j < 0 || (i > 0 && j <= sel[i-1]) {
+			return nil, fmt.Errorf("data/selected.arrow: feature indices must be increasing and >= 0, found %d at %d; re-save the model", j, i)
+		}
+	}
+	return sel, nil
+}
+
+// SaveData writes the components and their explained variance.
+func (m *PCAModel) SaveData(w *ml.DataWriter) error {
+	return w.WriteColumns("components", new(ml.Columns).AddFloat64s("component", m.Components).AddFloat64("explainedVariance", m.ExplainedVariance))
+}
+
+// LoadData reads the components.
+func (m *PCAModel) LoadData(r *ml.DataReader) error {
+	c, err := r.ReadColumns("components")
+	if err != nil {
+		return err
+	}
+	if m.Components, err = c.Float64s("component"); err != nil {
+		return err
+	}
+	if m.ExplainedVariance, err = c.Float64("explainedVariance"); err != nil {
+		return err
+	}
+	for i, pc := range m.Components {
+		if len(pc) != len(m.Components[0]) {
+			return fmt.Errorf("data/components.arrow: component %d has %d entries, component 0 has %d; re-save the model", i, len(pc), len(m.Components[0]))
+		}
+	}
+	return nil
+}

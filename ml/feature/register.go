@@ -30,6 +30,15 @@ func Register(r *ml.Registry) {
 	r.Register(func() ml.HasParams { return NewBinarizer() })
 	r.Register(func() ml.HasParams { return NewBucketizer() })
 	r.Register(func() ml.HasParams { return NewQuantileDiscretizer() })
+	r.Register(func() ml.HasParams { return NewPolynomialExpansion() })
+	r.Register(func() ml.HasParams { return NewInteraction() })
+	r.Register(func() ml.HasParams { return NewVectorSlicer() })
+	r.Register(func() ml.HasParams { return NewVarianceThresholdSelector() })
+	r.Register(func() ml.HasParams { return &VarianceThresholdSelectorModel{P: NewVarianceThresholdSelector().P} })
+	r.Register(func() ml.HasParams { return NewUnivariateFeatureSelector() })
+	r.Register(func() ml.HasParams { return &UnivariateFeatureSelectorModel{P: NewUnivariateFeatureSelector().P} })
+	r.Register(func() ml.HasParams { return NewPCA() })
+	r.Register(func() ml.HasParams { return &PCAModel{P: NewPCA().P} })
 }
 
 // SaveData writes the labels in index order.
