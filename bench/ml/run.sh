@@ -15,6 +15,7 @@
 #                      scikit-learn unlimited, Sluice 30 = Spark's maximum)
 #   CASE_TIMEOUT=3600  seconds before one side of one case is stopped (n/a)
 #   SKIP_SETUP=1       do not run setup.sh (peers already installed)
+#   SLUICEBENCH=path   use this sluicebench binary instead of building one
 #   STRICT=1           exit 1 when a case misses its target or is n/a
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -50,6 +51,7 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 log "building sluicebench and compare"
 go build -o "$TMP/" ./$ML/sluicebench ./$ML/compare
+SLUICEBENCH=${SLUICEBENCH:-$TMP/sluicebench}
 
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT=$ML/results/$STAMP
@@ -130,7 +132,7 @@ for row in "${CASE_TABLE[@]}"; do
   run_side "$id" "$label" peer "$target" "$tol" "$rule" \
     $PY $ML/peer.py --task "$task" --model "$pmodel" --params "$pparams" --n-jobs "$N_JOBS" --repeat "$repeat"
   run_side "$id" "$label" sluice "$target" "$tol" "$rule" \
-    "$TMP/sluicebench" --task "$task" --model "$smodel" --params "$sparams" --n-jobs "$N_JOBS" --repeat "$repeat"
+    "$SLUICEBENCH" --task "$task" --model "$smodel" --params "$sparams" --n-jobs "$N_JOBS" --repeat "$repeat"
 done
 
 {

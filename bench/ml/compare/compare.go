@@ -143,6 +143,7 @@ type Outcome struct {
 	Ratio    float64 // sluice fit / peer fit; NaN when n/a
 	DeltaAUC float64 // sluice AUC - peer AUC; NaN when n/a
 	Why      string  // for Misses and NA: the reasons
+	Note     string  // for "within": Sluice's AUC is more than auc_tol above the peer's
 }
 
 // Evaluate compares the two sides against the case's targets.
@@ -177,7 +178,7 @@ func (c *Case) Evaluate() Outcome {
 		if out.DeltaAUC < -c.AUCTol-eps {
 			why = append(why, fmt.Sprintf("AUC %+.4f < -%g", out.DeltaAUC, c.AUCTol))
 		} else if c.AUCRule == "within" && out.DeltaAUC > c.AUCTol+eps {
-			why = append(why, fmt.Sprintf("AUC %+.4f > +%g", out.DeltaAUC, c.AUCTol))
+			out.Note = fmt.Sprintf("AUC %+.4f above +%g", out.DeltaAUC, c.AUCTol)
 		}
 	}
 	if len(why) > 0 {
@@ -198,18 +199,14 @@ func (c *Case) peerName() string {
 	return strings.TrimSpace("sklearn " + c.Peer.SklearnVersion)
 }
 
-// targetText is the target column: "≤ 1.0×, AUC ≥ -0.01".
+// targetText is the target column, e.g. "≤ 1.0×, AUC ≥ -0.01".
 func (c *Case) targetText() string {
 	var parts []string
 	if c.Target > 0 {
 		parts = append(parts, fmt.Sprintf("≤ %.1f×", c.Target))
 	}
 	if c.AUCTol > 0 {
-		if c.AUCRule == "within" {
-			parts = append(parts, fmt.Sprintf("AUC ±%g", c.AUCTol))
-		} else {
-			parts = append(parts, fmt.Sprintf("AUC ≥ -%g", c.AUCTol))
-		}
+		parts = append(parts, fmt.Sprintf("AUC ≥ -%g", c.AUCTol))
 	}
 	if len(parts) == 0 {
 		return "—"
@@ -246,6 +243,9 @@ func WriteTable(w io.Writer, cases []*Case) error {
 		case NA:
 			verdict = "n/a"
 			notes = append(notes, fmt.Sprintf("- %s: n/a — %s", c.ID, o.Why))
+		}
+		if o.Note != "" {
+			verdict += "; " + o.Note
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
 			label, c.peerName(),

@@ -64,7 +64,7 @@ func TestEvaluate(t *testing.T) {
 		{"churn-dt", Meets, 0.5, -0.0098, ""},
 		{"churn-rf", Misses, 1.5, -0.016, "fit 1.50× > 1.0×, AUC -0.0160"},
 		{"synthetic-gbt", NA, math.NaN(), math.NaN(), "sluice: unknown stage"},
-		{"synthetic-lr", Misses, 0.5, 0.01, "AUC +0.0100 > +0.005"},
+		{"synthetic-lr", Meets, 0.5, 0.01, ""},
 		{"synthetic-dt", NA, math.NaN(), math.NaN(), "peer: output is not a JSON object; sluice: no result"},
 	}
 	for i, tt := range tests {
@@ -76,7 +76,7 @@ func TestEvaluate(t *testing.T) {
 			if !approx(o.Ratio, tt.ratio) || !approx(o.DeltaAUC, tt.delta) {
 				t.Errorf("got ratio %v ΔAUC %v, want %v %v", o.Ratio, o.DeltaAUC, tt.ratio, tt.delta)
 			}
-			if !strings.HasPrefix(o.Why, tt.whyPrefix) {
+			if !strings.HasPrefix(o.Why, tt.whyPrefix) || (tt.whyPrefix == "" && o.Why != "") {
 				t.Errorf("why: got %q, want prefix %q", o.Why, tt.whyPrefix)
 			}
 		})
@@ -102,9 +102,11 @@ func TestWriteTable(t *testing.T) {
 	out := buf.String()
 	for _, want := range []string{
 		"| churn DecisionTree (depth 5) | sklearn 1.2.1 | 0.0140 | 0.0070 | 0.50× | ≤ 1.0×, AUC ≥ -0.01 | 0.8911 | 0.8813 | -0.0098 | 142 | 22 | meets |",
-		"| synthetic GBT | xgboost 1.7.4 hist | 3.240 | n/a | n/a | ≤ 1.5×, AUC ±0.005 | 0.9946 | n/a | n/a | 304 | n/a | n/a |",
+		"| synthetic GBT | xgboost 1.7.4 hist | 3.240 | n/a | n/a | ≤ 1.5×, AUC ≥ -0.005 | 0.9946 | n/a | n/a | 304 | n/a | n/a |",
 		"- synthetic-gbt: n/a — sluice: unknown stage",
-		"1 meet, 2 miss, 2 n/a.",
+		"| ≤ 1.0×, AUC ≥ -0.005 | 0.9000 | 0.9100 | +0.0100 | n/a | n/a | meets; AUC +0.0100 above +0.005 |",
+		"| misses (fit 1.50× > 1.0×, AUC -0.0160 < -0.01) |",
+		"2 meet, 1 miss, 2 n/a.",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q; got:\n%s", want, out)
@@ -129,6 +131,10 @@ func TestRunStrict(t *testing.T) {
 	var out, errb bytes.Buffer
 	if code := run([]string{"--strict"}, strings.NewReader(sample), &out, &errb); code != 1 {
 		t.Errorf("--strict with misses: got exit %d, want 1", code)
+	}
+	allMeet := strings.Join(strings.Split(sample, "\n")[1:3], "\n")
+	if code := run([]string{"--strict"}, strings.NewReader(allMeet), &out, &errb); code != 0 {
+		t.Errorf("--strict when every case meets: got exit %d, want 0", code)
 	}
 	out.Reset()
 	if code := run(nil, strings.NewReader(sample), &out, &errb); code != 0 {

@@ -10,10 +10,12 @@
 //	 "side": "peer" | "sluice", "target": 1.0, "auc_tol": 0.01,
 //	 "auc_rule": "below" | "within", "result": {…peer.py or sluicebench line…}}
 //
-// target is the largest acceptable fit-time ratio sluice/peer. With
-// auc_rule "below" (the default) the case misses when Sluice's AUC is
-// more than auc_tol below the peer's; with "within" also when it is more
-// than auc_tol above it. A side whose result has "error" (or is missing)
+// target is the largest acceptable fit-time ratio sluice/peer. The case
+// misses when the ratio is above target or Sluice's AUC is more than
+// auc_tol below the peer's. With auc_rule "within" an AUC more than
+// auc_tol above the peer's is flagged in the verdict too (the models are
+// then probably not equivalent) but not counted as a miss; "below" (the
+// default) does not flag it. A side whose result has "error" (or is missing)
 // makes the case n/a. Blank lines are skipped. --strict exits 1 when any
 // case misses or is n/a.
 package main
