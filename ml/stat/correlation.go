@@ -5,12 +5,14 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"golang.org/x/sync/errgroup"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/sluice-dev/sluice/ml"
@@ -56,7 +58,9 @@ func correlation(ctx context.Context, f *ml.Frame, col, method string) (*mat.Sym
 		return nil, nil, fmt.Errorf("correlation: column %s has %d rows; correlation needs at least 2", col, n)
 	}
 	if method == Spearman {
-		rankColumns(x, n, d)
+		if err := rankColumns(ctx, x, n, d); err != nil {
+			return nil, nil, err
+		}
 	}
 	return pearson(x, n, d), names, nil
 }
@@ -95,30 +99,40 @@ func denseColumn(ctx context.Context, f *ml.Frame, col string) (x []float64, n, 
 }
 
 // rankColumns replaces each column of row-major x by its 1-based ranks,
-// ties getting the average of the ranks they span.
-func rankColumns(x []float64, n, d int) {
-	idx := make([]int, n)
-	ranks := make([]float64, n)
+// ties getting the average of the ranks they span. Columns are ranked in
+// parallel (GOMAXPROCS at most).
+func rankColumns(ctx context.Context, x []float64, n, d int) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
 	for j := range d {
-		for i := range idx {
-			idx[i] = i
-		}
-		slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(x[a*d+j], x[b*d+j]) })
-		for lo := 0; lo < n; {
-			hi := lo + 1
-			for hi < n && x[idx[hi]*d+j] == x[idx[lo]*d+j] {
-				hi++
+		g.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				return err
 			}
-			r := float64(lo+hi+1) / 2 // average of ranks lo+1 … hi
-			for k := lo; k < hi; k++ {
-				ranks[idx[k]] = r
+			type entry struct {
+				v float64
+				i int
 			}
-			lo = hi
-		}
-		for i := range n {
-			x[i*d+j] = ranks[i]
-		}
+			col := make([]entry, n)
+			for i := range col {
+				col[i] = entry{x[i*d+j], i}
+			}
+			slices.SortFunc(col, func(a, b entry) int { return cmp.Compare(a.v, b.v) })
+			for lo := 0; lo < n; {
+				hi := lo + 1
+				for hi < n && col[hi].v == col[lo].v {
+					hi++
+				}
+				r := float64(lo+hi+1) / 2 // average of ranks lo+1 … hi
+				for _, e := range col[lo:hi] {
+					x[e.i*d+j] = r
+				}
+				lo = hi
+			}
+			return nil
+		})
 	}
+	return g.Wait()
 }
 
 // pearson returns the Pearson correlation of the columns of row-major x
