@@ -20,7 +20,8 @@ import (
 //   - Path: stage indices from the top pipeline down, 0-based, one per
 //     level of nesting: Path{2} is the pipeline's third stage;
 //   - Name: the stage's class name, e.g. "DecisionTreeClassifier"; it must
-//     match exactly one stage (use Path when two stages share a class);
+//     match exactly one stage (use Path when two stages share a class); a
+//     Name of digits, e.g. "2", is read as a top-level stage index;
 //   - none of them: the one stage that has a param called Param.
 //
 // Param is Spark's param name, e.g. "maxDepth".
@@ -337,6 +338,10 @@ func findStage(root ml.Stage, ref ParamRef) ([]int, error) {
 			return nil, err
 		}
 		return ref.Path, nil
+	case ref.Name != "" && isDigits(ref.Name):
+		// Class names are never numbers: "2" is a stage index.
+		n, _ := strconv.Atoi(ref.Name)
+		return findStage(root, ParamRef{Path: []int{n}, Param: ref.Param})
 	case ref.Name != "":
 		var hits []stageAt
 		var names []string

@@ -142,7 +142,8 @@ func TestApplyCopies(t *testing.T) {
 		{Ref: ParamRef{Stage: s1, Param: "factor"}, Value: 2},
 		{Ref: ParamRef{Path: []int{0}, Param: "factor"}, Value: 3.0},
 		{Ref: ParamRef{Name: "TestRidge", Param: "regParam"}, Value: 4.0},
-		{Ref: ParamRef{Param: "maxIter"}, Value: 7.0}, // YAML-style whole float → int
+		{Ref: ParamRef{Param: "maxIter"}, Value: 7.0},             // YAML-style whole float → int
+		{Ref: ParamRef{Name: "2", Param: "labelCol"}, Value: "y"}, // digits: an index
 	}
 	est, err := pm.Apply(p)
 	if err != nil {
@@ -158,7 +159,7 @@ func TestApplyCopies(t *testing.T) {
 	if f := cp.Stages[1].(*scale).P.Factor; f != 2 {
 		t.Errorf("stage 1 factor %v, want 2", f)
 	}
-	if rp := cp.Stages[2].(*ridge).P; rp.RegParam != 4 || rp.MaxIter != 7 || rp.FeaturesCol != "f2" {
+	if rp := cp.Stages[2].(*ridge).P; rp.RegParam != 4 || rp.MaxIter != 7 || rp.FeaturesCol != "f2" || rp.LabelCol != "y" {
 		t.Errorf("ridge params %+v", rp)
 	}
 	if s0.P.Factor != 1 || s1.P.Factor != 1 || r.P.RegParam != 0 || r.P.MaxIter != 100 {
