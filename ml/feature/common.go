@@ -213,17 +213,36 @@ func buildVectors(ctx context.Context, n int, fill func(ctx context.Context, lo,
 	return arrow.NewChunked(ml.VectorType, chunks), nil
 }
 
+// scratch holds one worker's reusable buffers for building output
+// vectors; VectorBuilder.Append copies, so a vector built in scratch
+// is dead once appended.
+type scratch struct {
+	a, b []float64
+	idx  []int32
+}
+
+// grow returns s resized to n, reallocating only when it is too small.
+// The contents are not cleared.
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n, max(n, 2*cap(s)))
+	}
+	return s[:n]
+}
+
 // mapVectors applies fn to every non-NULL vector of column in, in
-// parallel; NULL vectors stay NULL. fn must be safe for concurrent use
-// and must not keep v (it is a view into the column).
-func mapVectors(ctx context.Context, in *vectorInput, fn func(row int, v ml.Vector) (ml.Vector, error)) (*arrow.Chunked, error) {
+// parallel; NULL vectors stay NULL. fn must be safe for concurrent use,
+// must not keep v (a view into the column), and may build its result in
+// sc, which belongs to the calling worker and is reused for the next row.
+func mapVectors(ctx context.Context, in *vectorInput, fn func(row int, v ml.Vector, sc *scratch) (ml.Vector, error)) (*arrow.Chunked, error) {
 	return buildVectors(ctx, in.vc.Len(), func(_ context.Context, lo, hi int, vb *ml.VectorBuilder) error {
+		var sc scratch
 		for i := lo; i < hi; i++ {
 			if in.vc.IsNull(i) {
 				vb.AppendNull()
 				continue
 			}
-			out, err := fn(i, in.vc.At(i))
+			out, err := fn(i, in.vc.At(i), &sc)
 			if err != nil {
 				return err
 			}
@@ -245,8 +264,10 @@ func float64Column(vals []float64, valid []bool) *arrow.Chunked {
 }
 
 // compressed returns v in the form that stores it in less space, as
-// Spark's Vector.compressed does: sparse when 1.5·(nnz+1) < size.
-func compressed(v ml.Vector) ml.Vector {
+// Spark's Vector.compressed does: sparse when 1.5·(nnz+1) < size. A
+// converted vector is built in sc.b and sc.idx, so v must not live there
+// (sc.a is fine); v itself is returned when its form is right.
+func compressed(v ml.Vector, sc *scratch) ml.Vector {
 	nnz := 0
 	for _, x := range v.Values {
 		if x != 0 {
@@ -257,8 +278,7 @@ func compressed(v ml.Vector) ml.Vector {
 		if v.IsSparse() && nnz == len(v.Values) {
 			return v
 		}
-		idx := make([]int32, 0, nnz)
-		vals := make([]float64, 0, nnz)
+		idx, vals := grow(sc.idx, nnz)[:0], grow(sc.b, nnz)[:0]
 		for k, x := range v.Values {
 			if x == 0 {
 				continue
@@ -270,12 +290,14 @@ func compressed(v ml.Vector) ml.Vector {
 			}
 			vals = append(vals, x)
 		}
+		sc.idx, sc.b = idx, vals
 		return ml.Sparse(v.Size, idx, vals)
 	}
 	if !v.IsSparse() {
 		return v
 	}
-	return ml.Dense(v.AppendTo(make([]float64, 0, v.Size))...)
+	sc.b = v.AppendTo(sc.b[:0])
+	return ml.Dense(sc.b...)
 }
 
 // nominalAttr is what a scalar column's ml_attr metadata says about it.

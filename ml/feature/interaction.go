@@ -282,6 +282,7 @@ func (it *Interaction) Transform(ctx context.Context, f *ml.Frame) (*ml.Frame, e
 	col, err := buildVectors(ctx, int(f.NumRows()), func(_ context.Context, lo, hi int, vb *ml.VectorBuilder) error {
 		var idx, next []int32
 		var vals, nextVals []float64
+		var sc scratch
 		for i := lo; i < hi; i++ {
 			idx, vals = append(idx[:0], 0), append(vals[:0], 1)
 			prevSize := 1
@@ -300,7 +301,7 @@ func (it *Interaction) Transform(ctx context.Context, f *ml.Frame) (*ml.Frame, e
 				vals, nextVals = nextVals, vals
 				prevSize *= cols[k].width
 			}
-			vb.Append(compressed(ml.Sparse(size, append([]int32(nil), idx...), append([]float64(nil), vals...))))
+			vb.Append(compressed(ml.Sparse(size, idx, vals), &sc))
 		}
 		return nil
 	})

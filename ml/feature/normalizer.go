@@ -90,9 +90,10 @@ func (n *Normalizer) Transform(ctx context.Context, f *ml.Frame) (*ml.Frame, err
 		return nil, err
 	}
 	defer in.Release()
-	col, err := mapVectors(ctx, in, func(_ int, v ml.Vector) (ml.Vector, error) {
+	col, err := mapVectors(ctx, in, func(_ int, v ml.Vector, sc *scratch) (ml.Vector, error) {
 		norm := pNorm(v.Values, n.P.P)
-		vals := make([]float64, len(v.Values))
+		vals := grow(sc.a, len(v.Values))
+		sc.a = vals
 		for k, x := range v.Values {
 			if norm != 0 {
 				x /= norm
@@ -100,7 +101,7 @@ func (n *Normalizer) Transform(ctx context.Context, f *ml.Frame) (*ml.Frame, err
 			vals[k] = x
 		}
 		if v.IsSparse() {
-			return ml.Sparse(v.Size, append([]int32(nil), v.Indices...), vals), nil
+			return ml.Sparse(v.Size, v.Indices, vals), nil
 		}
 		return ml.Dense(vals...), nil
 	})
@@ -224,7 +225,7 @@ func (b *Binarizer) Transform(ctx context.Context, f *ml.Frame) (*ml.Frame, erro
 			if err != nil {
 				return nil, err
 			}
-			col, err = mapVectors(ctx, in, func(_ int, v ml.Vector) (ml.Vector, error) { return binarizeVector(v, t), nil })
+			col, err = mapVectors(ctx, in, func(_ int, v ml.Vector, sc *scratch) (ml.Vector, error) { return binarizeVector(v, t, sc), nil })
 			in.Release()
 			if err != nil {
 				return nil, err
@@ -237,10 +238,9 @@ func (b *Binarizer) Transform(ctx context.Context, f *ml.Frame) (*ml.Frame, erro
 	return out, nil
 }
 
-func binarizeVector(v ml.Vector, t float64) ml.Vector {
+func binarizeVector(v ml.Vector, t float64, sc *scratch) ml.Vector {
 	if t >= 0 {
-		var idx []int32
-		var vals []float64
+		idx, vals := sc.idx[:0], sc.a[:0]
 		for k, x := range v.Values {
 			if x > t {
 				i := int32(k)
@@ -250,9 +250,16 @@ func binarizeVector(v ml.Vector, t float64) ml.Vector {
 				idx, vals = append(idx, i), append(vals, 1)
 			}
 		}
-		return compressed(ml.Sparse(v.Size, idx, vals))
+		sc.idx, sc.a = idx, vals
+		out := ml.Sparse(v.Size, idx, vals)
+		if 1.5*(float64(len(idx))+1) < float64(v.Size) {
+			return out
+		}
+		sc.b = out.AppendTo(sc.b[:0])
+		return ml.Dense(sc.b...)
 	}
-	out := make([]float64, v.Size)
+	out := grow(sc.a, v.Size)
+	sc.a = out
 	for j := range out {
 		out[j] = 1
 	}
@@ -265,5 +272,5 @@ func binarizeVector(v ml.Vector, t float64) ml.Vector {
 			out[j] = 0
 		}
 	}
-	return compressed(ml.Dense(out...))
+	return compressed(ml.Dense(out...), sc)
 }

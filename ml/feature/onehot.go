@@ -219,6 +219,7 @@ func (m *OneHotEncoderModel) Transform(ctx context.Context, f *ml.Frame) (*ml.Fr
 		}
 		cats, size := m.CategorySizes[k], m.outSize(k)
 		col, err := buildVectors(ctx, len(vals), func(_ context.Context, lo, hi int, vb *ml.VectorBuilder) error {
+			slot, one := []int32{0}, []float64{1} // reused: Append copies
 			for i := lo; i < hi; i++ {
 				x := vals[i]
 				idx := int(x)
@@ -236,9 +237,10 @@ func (m *OneHotEncoderModel) Transform(ctx context.Context, f *ml.Frame) (*ml.Fr
 					idx = cats
 				}
 				if idx < size {
-					vb.Append(ml.Sparse(size, []int32{int32(idx)}, []float64{1}))
+					slot[0] = int32(idx)
+					vb.Append(ml.Sparse(size, slot, one))
 				} else {
-					vb.Append(ml.Sparse(size, nil, nil))
+					vb.Append(ml.Sparse(size, slot[:0], one[:0]))
 				}
 			}
 			return nil

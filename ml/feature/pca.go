@@ -172,11 +172,12 @@ func (m *PCAModel) Transform(ctx context.Context, f *ml.Frame) (*ml.Frame, error
 		return nil, err
 	}
 	defer in.Release()
-	col, err := mapVectors(ctx, in, func(row int, v ml.Vector) (ml.Vector, error) {
+	col, err := mapVectors(ctx, in, func(row int, v ml.Vector, sc *scratch) (ml.Vector, error) {
 		if v.Size != d {
 			return ml.Vector{}, sizeErr(m.P.InputCol, row, v.Size, d)
 		}
-		out := make([]float64, len(m.Components))
+		out := grow(sc.a, len(m.Components))
+		sc.a = out
 		for c, pc := range m.Components {
 			var s float64
 			if v.IsSparse() {

@@ -149,17 +149,19 @@ func (e *PolynomialExpansion) Transform(ctx context.Context, f *ml.Frame) (*ml.F
 	}
 	pe := &polyExpander{sizes: sizes}
 	outSize := sizes[n][e.P.Degree] - 1
-	col, err := mapVectors(ctx, in, func(row int, v ml.Vector) (ml.Vector, error) {
+	col, err := mapVectors(ctx, in, func(row int, v ml.Vector, sc *scratch) (ml.Vector, error) {
 		if v.Size != n {
 			return ml.Vector{}, fmt.Errorf("column %s, row %d: vector of size %d, the first row has %d", e.P.InputCol, row+1, v.Size, n)
 		}
 		if v.IsSparse() {
-			var oi []int32
-			var ov []float64
+			oi, ov := sc.idx[:0], sc.a[:0]
 			pe.sparse(v.Indices, v.Values, len(v.Values)-1, n-1, e.P.Degree, 1, &oi, &ov, -1)
+			sc.idx, sc.a = oi, ov
 			return ml.Sparse(outSize, oi, ov), nil
 		}
-		out := make([]float64, outSize)
+		out := grow(sc.a, outSize)
+		sc.a = out
+		clear(out)
 		pe.dense(v.Values, n-1, e.P.Degree, 1, out, -1)
 		return ml.Dense(out...), nil
 	})

@@ -145,11 +145,12 @@ func (m *MinMaxScalerModel) Transform(ctx context.Context, f *ml.Frame) (*ml.Fra
 		return nil, err
 	}
 	defer in.Release()
-	col, err := mapVectors(ctx, in, func(row int, v ml.Vector) (ml.Vector, error) {
+	col, err := mapVectors(ctx, in, func(row int, v ml.Vector, sc *scratch) (ml.Vector, error) {
 		if v.Size != d {
 			return ml.Vector{}, sizeErr(m.P.InputCol, row, v.Size, d)
 		}
-		out := v.AppendTo(make([]float64, 0, d))
+		out := v.AppendTo(sc.a[:0])
+		sc.a = out
 		for j, x := range out {
 			switch {
 			case math.IsNaN(x):
@@ -159,7 +160,7 @@ func (m *MinMaxScalerModel) Transform(ctx context.Context, f *ml.Frame) (*ml.Fra
 				out[j] = constant
 			}
 		}
-		return compressed(ml.Dense(out...)), nil
+		return compressed(ml.Dense(out...), sc), nil
 	})
 	if err != nil {
 		return nil, err
@@ -270,21 +271,23 @@ func scaleVectors(ctx context.Context, f *ml.Frame, inCol, outCol string, shift,
 		return nil, err
 	}
 	defer in.Release()
-	col, err := mapVectors(ctx, in, func(row int, v ml.Vector) (ml.Vector, error) {
+	col, err := mapVectors(ctx, in, func(row int, v ml.Vector, sc *scratch) (ml.Vector, error) {
 		if v.Size != d {
 			return ml.Vector{}, sizeErr(inCol, row, v.Size, d)
 		}
 		if v.IsSparse() && shift == nil {
-			vals := make([]float64, len(v.Values))
+			vals := grow(sc.a, len(v.Values))
+			sc.a = vals
 			for k, i := range v.Indices {
 				vals[k] = v.Values[k]
 				if scale != nil {
 					vals[k] *= scale[i]
 				}
 			}
-			return ml.Sparse(v.Size, append([]int32(nil), v.Indices...), vals), nil
+			return ml.Sparse(v.Size, v.Indices, vals), nil
 		}
-		out := v.AppendTo(make([]float64, 0, d))
+		out := v.AppendTo(sc.a[:0])
+		sc.a = out
 		for j := range out {
 			if shift != nil {
 				out[j] -= shift[j]

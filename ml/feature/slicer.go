@@ -167,19 +167,20 @@ func sliceVectors(ctx context.Context, f *ml.Frame, inCol string, field arrow.Fi
 	for _, j := range sel {
 		maxSel = max(maxSel, j)
 	}
-	col, err := mapVectors(ctx, in, func(row int, v ml.Vector) (ml.Vector, error) {
+	col, err := mapVectors(ctx, in, func(row int, v ml.Vector, sc *scratch) (ml.Vector, error) {
 		if maxSel >= v.Size {
 			return ml.Vector{}, fmt.Errorf("column %s, row %d: vector of size %d has no feature %d; check the selected indices", inCol, row+1, v.Size, maxSel)
 		}
 		if !v.IsSparse() {
-			out := make([]float64, len(sel))
+			out := grow(sc.a, len(sel))
+			sc.a = out
 			for k, j := range sel {
 				out[k] = v.Values[j]
 			}
 			return ml.Dense(out...), nil
 		}
-		var idx []int32
-		var vals []float64
+		idx, vals := sc.idx[:0], sc.a[:0]
+		defer func() { sc.idx, sc.a = idx, vals }()
 		for k, j := range sel {
 			p := sort.Search(len(v.Indices), func(q int) bool { return int(v.Indices[q]) >= j })
 			if p < len(v.Indices) && int(v.Indices[p]) == j {

@@ -269,6 +269,40 @@ out["pca"] = {
     "spark_projection": tolist(X @ pca.components_.T),
 }
 
+# --- churn (real data) ---------------------------------------------------------
+# /work/shared/data/churn/mlc_churn.csv, 5,000 rows. Numeric predictors and
+# the three categorical ones; label churn (yes = 1). Checks at scale:
+# f_classif and chi-squared selections, MinMaxScaler, PCA explained variance
+# on the min-max scaled numerics, QuantileDiscretizer splits (rank rule).
+CHURN = "/work/shared/data/churn/mlc_churn.csv"
+if os.path.exists(CHURN):
+    df = pd.read_csv(CHURN)
+    num_cols = [c for c in df.columns if c not in ("state", "area_code", "international_plan", "voice_mail_plan", "churn")]
+    cat_cols = ["area_code", "international_plan", "voice_mail_plan"]
+    y = (df["churn"] == "yes").astype(int).to_numpy()
+    Xn = df[num_cols].to_numpy(dtype=float)
+    F, p = f_classif(Xn, y)
+    top5 = sorted(sorted(range(len(p)), key=lambda j: (p[j], j))[:5])
+    cat_p = []
+    for c in cat_cols:
+        cat_p.append(float(chi2_contingency(pd.crosstab(df[c], y).to_numpy(), correction=False)[1]))
+    scaled = MinMaxScaler().fit_transform(Xn)
+    pca_c = PCA(n_components=3, svd_solver="full").fit(scaled)
+    tdm = df["total_day_minutes"].to_numpy(dtype=float)
+    splits = sorted(set([-np.inf] + [spark_quantile(tdm, i / 5) for i in range(1, 5)] + [np.inf]))
+    out["churn"] = {
+        "numeric_columns": num_cols,
+        "categorical_columns": cat_cols,
+        "f_classif_p": tolist(p),
+        "f_classif_top5": top5,
+        "sklearn_fpr_0.01": np.flatnonzero(SelectFpr(f_classif, alpha=0.01).fit(Xn, y).get_support()).tolist(),
+        "chi2_p": cat_p,
+        "minmax_row1": tolist(scaled[0]),
+        "minmax_row5000": tolist(scaled[-1]),
+        "pca_ratio": tolist(pca_c.explained_variance_ratio_),
+        "day_minutes_splits_5": tolist(splits[1:-1]),
+    }
+
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "feature_reference.json")
 with open(path, "w") as f:
     json.dump(out, f, indent=1, allow_nan=False)
