@@ -186,6 +186,9 @@ func (e *LinearRegression) fitDataset(ctx context.Context, ds *ml.Dataset) (*Lin
 	case p.Loss == LossSquaredError:
 		sol, err = fitLBFGSSquared(ctx, ds, mo, cfg)
 	default:
+		if mo.constY && mo.yMean != 0 && !p.FitIntercept && p.RegParam > 0 {
+			return nil, errors.New("LinearRegression: the label is constant, so the model cannot be regularized; set fitIntercept=true or regParam=0")
+		}
 		cfg.standardizeLabel = false // Huber penalizes on the label's own scale
 		sol, scale, err = fitHuber(ctx, ds, mo, cfg, p.Epsilon)
 	}

@@ -113,7 +113,7 @@ func tTests(coef, diag []float64, dispersion, dof float64, normal bool) (se, t, 
 		case math.IsNaN(t[i]):
 			p[i] = math.NaN()
 		case normal:
-			p[i] = 2 * distuv.UnitNormal.Survival(math.Abs(t[i]))
+			p[i] = math.Erfc(math.Abs(t[i]) / math.Sqrt2) // 2·(1 − Φ(|t|)), accurate in the tail
 		case dof > 0:
 			p[i] = 2 * distuv.StudentsT{Mu: 0, Sigma: 1, Nu: dof}.Survival(math.Abs(t[i]))
 		default:

@@ -2,6 +2,7 @@ package regression_test
 
 import (
 	"context"
+	"math"
 	"testing"
 
 	"github.com/sluice-dev/sluice/ml/regression"
@@ -63,6 +64,49 @@ func TestLinearRegressionReference(t *testing.T) {
 			if s.NumInstances != len(y) || len(s.Residuals) != len(y) {
 				t.Errorf("numInstances %d, %d residuals; want %d", s.NumInstances, len(s.Residuals), len(y))
 			}
+		})
+	}
+}
+
+func TestGeneralizedLinearRegressionReference(t *testing.T) {
+	ref := loadReference(t)
+	ctx := context.Background()
+	for _, c := range ref.GLM {
+		t.Run(c.Name, func(t *testing.T) {
+			f := mustFrame(t, c.X, c.Y, c.W)
+			glr := regression.NewGeneralizedLinearRegression()
+			setParams(t, glr, c.Params)
+			glr.P.WeightCol = "weight"
+			if c.Offset != nil {
+				f = withColumn(t, f, "offset", c.Offset)
+				glr.P.OffsetCol = "offset"
+			}
+			glr.P.MaxIter, glr.P.Tol = 200, 1e-11
+			m, err := glr.Fit(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			gm := m.(*regression.GeneralizedLinearRegressionModel)
+			checkSlice(t, "coefficients", gm.Coefficients, c.Coefficients, 1e-7, 1e-9)
+			checkValue(t, "intercept", gm.Intercept, c.Intercept, 1e-7, 1e-9)
+			s := gm.Summary
+			if !s.Converged {
+				t.Errorf("not converged after %d iterations", s.NumIterations)
+			}
+			checkValue(t, "dispersion", s.Dispersion, c.Dispersion, 1e-7, 0)
+			checkValue(t, "deviance", s.Deviance, c.Deviance, 1e-8, 1e-10)
+			checkValue(t, "nullDeviance", s.NullDeviance, c.NullDeviance, 1e-8, 0)
+			if c.AIC != nil {
+				checkValue(t, "aic", s.AIC, *c.AIC, 1e-8, 0)
+			} else if !math.IsNaN(s.AIC) {
+				t.Errorf("aic = %v, want NaN (tweedie)", s.AIC)
+			}
+			if s.ResidualDegreeOfFreedom != c.ResidualDOF {
+				t.Errorf("residualDegreeOfFreedom = %d, want %d", s.ResidualDegreeOfFreedom, c.ResidualDOF)
+			}
+			checkSlice(t, "coefficientStandardErrors", s.CoefficientStandardErrors, c.StdErrors, 1e-6, 0)
+			checkSlice(t, "tValues", s.TValues, c.TValues, 1e-6, 0)
+			checkSlice(t, "pValues", s.PValues, c.PValues, 1e-5, 1e-300)
 		})
 	}
 }

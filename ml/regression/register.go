@@ -10,6 +10,10 @@ import (
 func Register(r *ml.Registry) {
 	r.Register(func() ml.HasParams { return NewLinearRegression() })
 	r.Register(func() ml.HasParams { return &LinearRegressionModel{P: NewLinearRegression().P, Scale: 1} })
+	r.Register(func() ml.HasParams { return NewGeneralizedLinearRegression() })
+	r.Register(func() ml.HasParams {
+		return &GeneralizedLinearRegressionModel{P: NewGeneralizedLinearRegression().P}
+	})
 }
 
 // SaveData writes the intercept, the scale and the coefficients (Spark's
@@ -44,5 +48,36 @@ func (m *LinearRegressionModel) LoadData(r *ml.DataReader) error {
 	}
 	m.Intercept, m.Scale, m.Coefficients = icpt[0], scale[0], coef[0]
 	m.Summary, m.diagInv = nil, nil
+	return nil
+}
+
+// SaveData writes the intercept and the coefficients (one row).
+func (m *GeneralizedLinearRegressionModel) SaveData(w *ml.DataWriter) error {
+	return w.WriteColumns("model", new(ml.Columns).
+		AddFloat64("intercept", []float64{m.Intercept}).
+		AddFloat64s("coefficients", [][]float64{m.Coefficients}))
+}
+
+// LoadData reads what SaveData wrote and checks the family and link.
+func (m *GeneralizedLinearRegressionModel) LoadData(r *ml.DataReader) error {
+	if _, _, err := m.P.familyAndLink(); err != nil {
+		return fmt.Errorf("metadata.json: %w", err)
+	}
+	c, err := r.ReadColumns("model")
+	if err != nil {
+		return err
+	}
+	if c.Len() != 1 {
+		return fmt.Errorf("data/model.arrow has %d rows, want 1; re-save the model", c.Len())
+	}
+	icpt, err := c.Float64("intercept")
+	if err != nil {
+		return err
+	}
+	coef, err := c.Float64s("coefficients")
+	if err != nil {
+		return err
+	}
+	m.Intercept, m.Coefficients, m.Summary = icpt[0], coef[0], nil
 	return nil
 }

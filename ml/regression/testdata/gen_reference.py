@@ -312,7 +312,8 @@ class Family:
 
     def initialize(self, y, w):
         if self.name == "binomial": return (w * y + 0.5) / (w + 1)
-        if self.name == "gaussian": return y
+        if self.name in ("gaussian", "gamma"): return y
+        if self.name == "poisson": return np.maximum(y, DELTA)
         return np.where(y == 0, DELTA, y)
 
     def deviance(self, y, mu, w):
@@ -387,11 +388,11 @@ def glm_case(name, X, y, w, off, family, link, fit_intercept=True, lam=0.0, fami
     if fit_intercept:
         if off.any():
             b0, c0 = irls(np.zeros((n, 0)), y, w, off, fam, lk, True, 0.0)
-            mu0 = fam.project(lk.unlink(c0 + off))
+            mu0 = lk.unlink(c0 + off)
         else:
             mu0 = np.full(n, (w * y).sum() / w.sum())
     else:
-        mu0 = fam.project(lk.unlink(off))
+        mu0 = lk.unlink(off)  # Spark does not project here
     null_dev = fam.deviance(y, mu0, w).sum()
     W = w.sum()
     fn = fam.name
@@ -461,6 +462,7 @@ def glm_cases():
     # gaussian
     y = 1 + 0.5 * X[:, 0] - 0.8 * X[:, 1] + 0.3 * X[:, 2] + rng.normal(scale=0.5, size=n)
     cases.append(glm_case("gaussian_identity", X, y, w, zero, "gaussian", L("identity")))
+    cases.append(glm_case("gaussian_identity_offset", X, y, w, 0.1 * off, "gaussian", L("identity")))
     cases.append(glm_case("gaussian_identity_offset_no_intercept", X, y, ones, 0.1 * off, "gaussian", L("identity"), fit_intercept=False))
     ypos = np.exp(0.5 + 0.3 * X[:, 0] - 0.2 * X[:, 1]) + rng.normal(scale=0.1, size=n)
     cases.append(glm_case("gaussian_log", X, ypos, w, zero, "gaussian", L("log")))
@@ -473,6 +475,7 @@ def glm_cases():
     cases.append(glm_case("binomial_logit", X, yb, ones, zero, "binomial", L("logit"), xcheck=(lr.coef_[0], lr.intercept_[0])))
     cases.append(glm_case("binomial_probit_weighted", X, yb, w, zero, "binomial", L("probit")))
     cases.append(glm_case("binomial_cloglog", X, yb, ones, zero, "binomial", L("cloglog")))
+    cases.append(glm_case("binomial_logit_offset_no_intercept", X, yb, w, 0.2 * off, "binomial", L("logit"), fit_intercept=False))
     # binomial with fractional labels and integer weights (counts)
     cnt = rng.integers(1, 6, n).astype(float)
     yfrac = rng.binomial(cnt.astype(int), 1 / (1 + np.exp(-eta))) / cnt
