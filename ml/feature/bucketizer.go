@@ -364,6 +364,9 @@ func (q *QuantileDiscretizer) Fit(ctx context.Context, f *ml.Frame) (ml.Model, e
 		if err != nil {
 			return nil, err
 		}
+		if len(vals) == 0 {
+			return nil, fmt.Errorf("column %s: no rows to fit on; check the input table or the filter", c)
+		}
 		present := make([]float64, 0, len(vals))
 		for i, x := range vals {
 			if !isNull(valid, i) && !math.IsNaN(x) {

@@ -147,6 +147,9 @@ func fitRows(ctx context.Context, f *ml.Frame, name string, fn func(row int, den
 			return 0, fmt.Errorf("column %s, row %d: NULL vector; drop the row or use VectorAssembler's handleInvalid=skip before fitting", name, i+1)
 		}
 		v := in.vc.At(i)
+		if err := v.Validate(); err != nil {
+			return 0, fmt.Errorf("column %s, row %d: malformed vector: %v", name, i+1, err)
+		}
 		if size < 0 {
 			size = v.Size
 		} else if v.Size != size {
@@ -242,7 +245,11 @@ func mapVectors(ctx context.Context, in *vectorInput, fn func(row int, v ml.Vect
 				vb.AppendNull()
 				continue
 			}
-			out, err := fn(i, in.vc.At(i), &sc)
+			v := in.vc.At(i)
+			if err := v.Validate(); err != nil {
+				return fmt.Errorf("column %s, row %d: malformed vector: %v", in.name, i+1, err)
+			}
+			out, err := fn(i, v, &sc)
 			if err != nil {
 				return err
 			}

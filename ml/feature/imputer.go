@@ -121,6 +121,9 @@ func (e *Imputer) Fit(ctx context.Context, f *ml.Frame) (ml.Model, error) {
 		if err != nil {
 			return nil, err
 		}
+		if len(vals) == 0 {
+			return nil, fmt.Errorf("column %s: no rows to fit on; check the input table or the filter", c)
+		}
 		present := make([]float64, 0, len(vals))
 		for i, x := range vals {
 			if !isNull(valid, i) && !math.IsNaN(x) && x != e.P.MissingValue {

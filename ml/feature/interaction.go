@@ -218,6 +218,9 @@ func (c *interactionColumn) active(i int, fn func(j int, v float64)) error {
 		return fmt.Errorf("column %s, row %d: NULL vector; Interaction needs every input, so drop or impute the row first", c.name, i+1)
 	}
 	v := c.vecs.vc.At(i)
+	if err := v.Validate(); err != nil {
+		return fmt.Errorf("column %s, row %d: malformed vector: %v", c.name, i+1, err)
+	}
 	if v.Size != len(c.cards) {
 		return fmt.Errorf("column %s, row %d: vector of size %d, expected %d", c.name, i+1, v.Size, len(c.cards))
 	}

@@ -96,6 +96,9 @@ func oneHotSchema(p OneHotEncoderParams, in *arrow.Schema, sizes []int) (*arrow.
 		var names []string
 		switch {
 		case sizes != nil:
+			if sizes[k] < 0 {
+				return nil, fmt.Errorf("the model's category count for %q is %d; refit the encoder", c, sizes[k])
+			}
 			if attr.n > 0 && attr.n != sizes[k] {
 				return nil, fmt.Errorf("input column %q: the model was fitted on %d categories, the column's metadata says %d; refit the encoder on this data", c, sizes[k], attr.n)
 			}

@@ -167,6 +167,11 @@ func (m *PCAModel) Transform(ctx context.Context, f *ml.Frame) (*ml.Frame, error
 		return nil, errors.New("the model has no components; fit PCA first")
 	}
 	d := len(m.Components[0])
+	for c, pc := range m.Components {
+		if len(pc) != d {
+			return nil, fmt.Errorf("component %d has %d entries, component 0 has %d; refit the model", c, len(pc), d)
+		}
+	}
 	in, err := openVectors(f, m.P.InputCol)
 	if err != nil {
 		return nil, err

@@ -165,6 +165,9 @@ func sliceVectors(ctx context.Context, f *ml.Frame, inCol string, field arrow.Fi
 	defer in.Release()
 	maxSel := -1
 	for _, j := range sel {
+		if j < 0 {
+			return nil, fmt.Errorf("selected feature index %d is negative; refit the selector or fix indices", j)
+		}
 		maxSel = max(maxSel, j)
 	}
 	col, err := mapVectors(ctx, in, func(row int, v ml.Vector, sc *scratch) (ml.Vector, error) {
