@@ -163,6 +163,39 @@ func fitRows(ctx context.Context, f *ml.Frame, name string, fn func(row int, den
 	return size, nil
 }
 
+// checkVectors fails naming the row when column name holds a malformed
+// vector (a sparse index out of order or past the size), which
+// ml.LoadDataset does not check.
+func checkVectors(ctx context.Context, f *ml.Frame, name string) error {
+	in, err := openVectors(f, name)
+	if err != nil {
+		return err
+	}
+	defer in.Release()
+	for i := 0; i < in.vc.Len(); i++ {
+		if i%8192 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if in.vc.IsNull(i) {
+			continue
+		}
+		if err := in.vc.At(i).Validate(); err != nil {
+			return fmt.Errorf("column %s, row %d: malformed vector: %v", name, i+1, err)
+		}
+	}
+	return nil
+}
+
+// loadDataset is ml.LoadDataset after checkVectors.
+func loadDataset(ctx context.Context, f *ml.Frame, featuresCol, labelCol string) (*ml.Dataset, error) {
+	if err := checkVectors(ctx, f, featuresCol); err != nil {
+		return nil, err
+	}
+	return ml.LoadDataset(ctx, f, featuresCol, labelCol, "")
+}
+
 // rowRanges splits n rows into at most GOMAXPROCS ranges of at least
 // minRows rows each.
 func rowRanges(n, minRows int) [][2]int {

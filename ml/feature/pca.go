@@ -67,7 +67,7 @@ func (p *PCA) Fit(ctx context.Context, f *ml.Frame) (ml.Model, error) {
 	if _, err := p.TransformSchema(f.Schema()); err != nil {
 		return nil, err
 	}
-	d, err := ml.LoadDataset(ctx, f, p.P.InputCol, "", "")
+	d, err := loadDataset(ctx, f, p.P.InputCol, "")
 	if err != nil {
 		return nil, err
 	}

@@ -146,8 +146,14 @@ func TestMalformedVectors(t *testing.T) {
 	}
 	mm := feature.NewMinMaxScaler()
 	mm.P.InputCol, mm.P.OutputCol = "x", "o"
-	_, err := mm.Fit(ctx, bad)
-	wantErr(t, err, "row 2: malformed vector")
+	pca := feature.NewPCA()
+	pca.P.InputCol, pca.P.OutputCol, pca.P.K = "x", "o", 1
+	vt := feature.NewVarianceThresholdSelector()
+	vt.P.FeaturesCol, vt.P.OutputCol = "x", "o"
+	for _, e := range []ml.Estimator{mm, pca, vt} {
+		_, err := e.Fit(ctx, bad)
+		wantErr(t, err, "row 2: malformed vector")
+	}
 }
 
 // Property: one-hot encoding without dropLast, then argmax, gives the

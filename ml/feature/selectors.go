@@ -95,7 +95,7 @@ func (s *VarianceThresholdSelector) Fit(ctx context.Context, f *ml.Frame) (ml.Mo
 	if _, err := s.TransformSchema(f.Schema()); err != nil {
 		return nil, err
 	}
-	d, err := ml.LoadDataset(ctx, f, s.P.FeaturesCol, "", "")
+	d, err := loadDataset(ctx, f, s.P.FeaturesCol, "")
 	if err != nil {
 		return nil, err
 	}
@@ -269,7 +269,7 @@ func (s *UnivariateFeatureSelector) Fit(ctx context.Context, f *ml.Frame) (ml.Mo
 	if _, err := s.TransformSchema(f.Schema()); err != nil {
 		return nil, err
 	}
-	d, err := ml.LoadDataset(ctx, f, s.P.FeaturesCol, s.P.LabelCol, "")
+	d, err := loadDataset(ctx, f, s.P.FeaturesCol, s.P.LabelCol)
 	if err != nil {
 		return nil, err
 	}
