@@ -14,6 +14,8 @@ func Register(r *ml.Registry) {
 	r.Register(func() ml.HasParams { return &LogisticRegressionModel{P: NewLogisticRegression().P} })
 	r.Register(func() ml.HasParams { return NewLinearSVC() })
 	r.Register(func() ml.HasParams { return &LinearSVCModel{P: NewLinearSVC().P} })
+	r.Register(func() ml.HasParams { return NewNaiveBayes() })
+	r.Register(func() ml.HasParams { return &NaiveBayesModel{P: NewNaiveBayes().P} })
 }
 
 type logisticState struct {
@@ -104,4 +106,37 @@ func (m *LinearSVCModel) LoadData(r *ml.DataReader) error {
 	}
 	m.Intercept = st.Intercept
 	return checkFinite("coefficients", m.Coefficients, []float64{m.Intercept})
+}
+
+// SaveData writes pi and theta (and sigma for gaussian), one row per
+// class.
+func (m *NaiveBayesModel) SaveData(w *ml.DataWriter) error {
+	if err := m.check(); err != nil {
+		return err
+	}
+	c := new(ml.Columns).AddFloat64("pi", m.Pi).AddFloat64s("theta", m.Theta)
+	if m.P.ModelType == "gaussian" {
+		c.AddFloat64s("sigma", m.Sigma)
+	}
+	return w.WriteColumns("model", c)
+}
+
+// LoadData reads what SaveData wrote and checks its shape.
+func (m *NaiveBayesModel) LoadData(r *ml.DataReader) error {
+	c, err := r.ReadColumns("model")
+	if err != nil {
+		return err
+	}
+	if m.Pi, err = c.Float64("pi"); err != nil {
+		return err
+	}
+	if m.Theta, err = c.Float64s("theta"); err != nil {
+		return err
+	}
+	if m.P.ModelType == "gaussian" {
+		if m.Sigma, err = c.Float64s("sigma"); err != nil {
+			return err
+		}
+	}
+	return m.check()
 }
