@@ -2,6 +2,7 @@ package regression_test
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"testing"
 
@@ -108,5 +109,44 @@ func TestGeneralizedLinearRegressionReference(t *testing.T) {
 			checkSlice(t, "tValues", s.TValues, c.TValues, 1e-6, 0)
 			checkSlice(t, "pValues", s.PValues, c.PValues, 1e-5, 1e-300)
 		})
+	}
+}
+
+func TestIsotonicRegressionReference(t *testing.T) {
+	ref := loadReference(t)
+	ctx := context.Background()
+	for _, c := range ref.Isotonic {
+		// The feature as a numeric column, and as element 1 of a vector.
+		for _, asVector := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/vector=%v", c.Name, asVector), func(t *testing.T) {
+				x := make([][]float64, len(c.X))
+				for i, v := range c.X {
+					x[i] = []float64{-v, v}
+				}
+				f := withColumn(t, mustFrame(t, x, c.Y, c.W), "x", c.X)
+				ir := regression.NewIsotonicRegression()
+				ir.P.Isotonic = c.Isotonic
+				if asVector {
+					ir.P.FeatureIndex = 1
+				} else {
+					ir.P.FeaturesCol = "x"
+				}
+				if c.W != nil {
+					ir.P.WeightCol = "weight"
+				}
+				m, err := ir.Fit(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				im := m.(*regression.IsotonicRegressionModel)
+				checkSlice(t, "boundaries", im.Boundaries, c.Boundaries, 0, 0)
+				checkSlice(t, "predictions", im.Predictions, c.Predictions, 1e-12, 1e-12)
+				got := make([]float64, len(c.Test))
+				for i, v := range c.Test {
+					got[i] = im.Predict(v)
+				}
+				checkSlice(t, "test predictions", got, c.TestPredictions, 1e-12, 1e-12)
+			})
+		}
 	}
 }

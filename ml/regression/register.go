@@ -14,6 +14,8 @@ func Register(r *ml.Registry) {
 	r.Register(func() ml.HasParams {
 		return &GeneralizedLinearRegressionModel{P: NewGeneralizedLinearRegression().P}
 	})
+	r.Register(func() ml.HasParams { return NewIsotonicRegression() })
+	r.Register(func() ml.HasParams { return &IsotonicRegressionModel{P: NewIsotonicRegression().P} })
 }
 
 // SaveData writes the intercept, the scale and the coefficients (Spark's
@@ -79,5 +81,36 @@ func (m *GeneralizedLinearRegressionModel) LoadData(r *ml.DataReader) error {
 		return err
 	}
 	m.Intercept, m.Coefficients, m.Summary = icpt[0], coef[0], nil
+	return nil
+}
+
+// SaveData writes the boundaries and predictions (Spark's data).
+func (m *IsotonicRegressionModel) SaveData(w *ml.DataWriter) error {
+	return w.WriteColumns("model", new(ml.Columns).
+		AddFloat64("boundaries", m.Boundaries).
+		AddFloat64("predictions", m.Predictions))
+}
+
+// LoadData reads what SaveData wrote and checks that the boundaries
+// increase.
+func (m *IsotonicRegressionModel) LoadData(r *ml.DataReader) error {
+	c, err := r.ReadColumns("model")
+	if err != nil {
+		return err
+	}
+	if m.Boundaries, err = c.Float64("boundaries"); err != nil {
+		return err
+	}
+	if m.Predictions, err = c.Float64("predictions"); err != nil {
+		return err
+	}
+	if len(m.Boundaries) == 0 {
+		return fmt.Errorf("data/model.arrow has no boundaries; re-save the model")
+	}
+	for i := 1; i < len(m.Boundaries); i++ {
+		if !(m.Boundaries[i] > m.Boundaries[i-1]) {
+			return fmt.Errorf("data/model.arrow: boundaries are not increasing at row %d; re-save the model", i+1)
+		}
+	}
 	return nil
 }
