@@ -72,6 +72,9 @@ func LoadDataset(ctx context.Context, f *Frame, featuresCol, labelCol, weightCol
 			return nil, fmt.Errorf("column %s, row %d: feature vector is NULL; drop the row or use VectorAssembler's handleInvalid=skip", featuresCol, i+1)
 		}
 		v := vc.At(i)
+		if err := v.Validate(); err != nil {
+			return nil, fmt.Errorf("column %s, row %d: %w", featuresCol, i+1, err)
+		}
 		if d.D < 0 {
 			d.D = v.Size
 			d.X = make([]float64, 0, d.N*d.D)

@@ -107,6 +107,9 @@ func convert(value any, t reflect.Type) (reflect.Value, error) {
 	if value != nil && rv.Type().AssignableTo(t) {
 		return rv, nil
 	}
+	if value == nil && t.Kind() == reflect.Slice { // JSON null: an unset list
+		return reflect.Zero(t), nil
+	}
 	bad := func() (reflect.Value, error) {
 		return reflect.Value{}, fmt.Errorf("got %v (%T), want %s", value, value, kindName(t))
 	}
@@ -169,7 +172,7 @@ func kindName(t reflect.Type) string {
 	case reflect.Bool:
 		return "true or false"
 	case reflect.Slice:
-		return "a list of " + kindName(t.Elem()) + "s"
+		return "a list of " + strings.TrimPrefix(strings.TrimPrefix(kindName(t.Elem()), "a "), "an ") + "s"
 	}
 	return t.String()
 }

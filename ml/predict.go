@@ -280,6 +280,9 @@ func ForEachRow(ctx context.Context, f *Frame, col string, numFeatures int, fn f
 					return fmt.Errorf("column %s, row %d: vector is NULL; drop or impute the row before this stage", col, i+1)
 				}
 				v := vc.At(i)
+				if err := v.Validate(); err != nil {
+					return fmt.Errorf("column %s, row %d: %w", col, i+1, err)
+				}
 				if numFeatures >= 0 && v.Size != numFeatures {
 					return fmt.Errorf("column %s, row %d: vector has %d features, the model was fitted on %d", col, i+1, v.Size, numFeatures)
 				}

@@ -22,7 +22,8 @@ func ArrowToSchema(sc *arrow.Schema) (*iceberg.Schema, error) {
 			bad = append(bad, fmt.Sprintf("%s: duplicate column name; give it an alias", f.Name))
 		}
 		seen[strings.ToLower(f.Name)] = true
-		if _, err := itable.ArrowTypeToIceberg(f.Type, true); err != nil {
+		// Checked with fresh IDs: nested types (lists, structs) need them.
+		if _, err := itable.ArrowSchemaToIcebergWithFreshIDs(arrow.NewSchema([]arrow.Field{f}, nil), true); err != nil {
 			bad = append(bad, fmt.Sprintf("%s: type %s has no Iceberg equivalent; CAST it to BIGINT, DOUBLE, DECIMAL(38,0) or VARCHAR", f.Name, f.Type))
 		}
 		f.Nullable = true

@@ -19,6 +19,7 @@ import (
 	"github.com/sluice-dev/sluice/ml"
 	"github.com/sluice-dev/sluice/ml/spec"
 	"github.com/sluice-dev/sluice/ml/stages"
+	"github.com/sluice-dev/sluice/ml/tuning"
 	"github.com/sluice-dev/sluice/sqlengine"
 	"github.com/sluice-dev/sluice/table"
 )
@@ -153,6 +154,20 @@ func printFitResult(w io.Writer, output string, res *spec.Result) error {
 			g.add(row...)
 		}
 		if err := printGrid(w, output, g); err != nil {
+			return err
+		}
+		fmt.Fprintln(w)
+	}
+	if res.ModelText != "" {
+		fmt.Fprintf(w, "%s\n", strings.TrimRight(res.ModelText, "\n"))
+	}
+	if len(res.Confusion) > 0 {
+		fmt.Fprintf(w, "confusion counts on the %s rows:\n", res.MetricsOn)
+		cg := &grid{cols: []string{"label", "prediction", "count"}}
+		for _, c := range res.Confusion {
+			cg.add(fmt.Sprint(c.Label), fmt.Sprint(c.Prediction), fmt.Sprint(c.Count))
+		}
+		if err := printGrid(w, output, cg); err != nil {
 			return err
 		}
 		fmt.Fprintln(w)
@@ -550,8 +565,11 @@ func describeStage(st ml.Stage) stageDescription {
 			d.Stages = append(d.Stages, describeStage(s))
 		}
 	}
-	if best, ok := st.(interface{ Best() ml.Model }); ok {
-		d.Stages = append(d.Stages, describeStage(best.Best()))
+	switch m := st.(type) {
+	case *tuning.CrossValidatorModel:
+		d.Stages = append(d.Stages, describeStage(m.BestModel))
+	case *tuning.TrainValidationSplitModel:
+		d.Stages = append(d.Stages, describeStage(m.BestModel))
 	}
 	return d
 }

@@ -142,3 +142,17 @@ func TestLoadRefusesBadDirectories(t *testing.T) {
 		})
 	}
 }
+
+func TestSaveLoadUnsetList(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "va")
+	if err := ml.Save(dir, feature.NewVectorAssembler()); err != nil { // inputCols unset: JSON null
+		t.Fatal(err)
+	}
+	st, err := ml.Load(dir, registry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := st.(*feature.VectorAssembler).P; p.InputCols != nil || p.OutputCol != "features" {
+		t.Errorf("loaded params %+v", p)
+	}
+}

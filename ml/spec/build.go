@@ -174,6 +174,9 @@ func (s *Spec) tuningPlan(reg *ml.Registry, pl *Plan) (*TuningPlan, error) {
 		}
 		tp.Grid = append(tp.Grid, Axis{Stage: idx, Label: g.Stage + "." + g.Param, Param: g.Param, Values: g.Values})
 	}
+	if _, err := s.tuner(tp, pl.Pipeline); err != nil { // checks the tuning params
+		return nil, err
+	}
 	return tp, nil
 }
 

@@ -2,11 +2,14 @@ package spec
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"time"
 
 	"github.com/sluice-dev/sluice/ml"
+	"github.com/sluice-dev/sluice/ml/evaluation"
+	"github.com/sluice-dev/sluice/ml/tuning"
 )
 
 // Data loads the frames a spec reads. The CLI implements it with the
@@ -28,10 +31,22 @@ type Result struct {
 	MetricsOn  string             `json:"metrics_on,omitempty"` // "test" or "train"
 	Metrics    map[string]float64 `json:"metrics"`
 	Tuning     *TuningResult      `json:"tuning,omitempty"`
+	// Confusion counts (label, prediction, count) of the scored rows,
+	// when the final stage is a classifier.
+	Confusion []ConfusionCell `json:"confusion,omitempty"`
+	// Model is the final stage's textual dump (trees: Spark's DebugString).
+	ModelText string `json:"model_text,omitempty"`
 	ModelDir   string             `json:"model_dir,omitempty"`
 
 	Model       ml.Model  `json:"-"`
 	Predictions *ml.Frame `json:"-"` // the scored test (or training) rows
+}
+
+// ConfusionCell is one cell of the confusion matrix.
+type ConfusionCell struct {
+	Label      float64 `json:"label"`
+	Prediction float64 `json:"prediction"`
+	Count      int64   `json:"count"`
 }
 
 // TuningResult reports every grid combination.
@@ -117,7 +132,74 @@ func (pl *Plan) Run(ctx context.Context, data Data, progress func(string)) (*Res
 		}
 		res.Metrics[ev.MetricName()] = v
 	}
+	last := FinalStage(res.Model)
+	if ds, ok := last.(interface{ DebugString() string }); ok {
+		res.ModelText = ds.DebugString()
+	}
+	if _, ok := last.Params().(interface{ Validate() error }); ok {
+		if cells, err := confusion(ctx, res.Predictions, last); err == nil {
+			res.Confusion = cells
+		}
+	}
 	return res, nil
+}
+
+// FinalStage returns the last fitted stage of m, looking through
+// pipelines and tuning models (their best model).
+func FinalStage(m ml.Stage) ml.Stage {
+	for {
+		switch x := m.(type) {
+		case *ml.PipelineModel:
+			if len(x.Stages) == 0 {
+				return m
+			}
+			m = x.Stages[len(x.Stages)-1]
+		case *tuning.CrossValidatorModel:
+			m = x.BestModel
+		case *tuning.TrainValidationSplitModel:
+			m = x.BestModel
+		default:
+			return m
+		}
+	}
+}
+
+// confusion counts (label, prediction) pairs when st is a classifier
+// (it has probabilityCol or rawPredictionCol besides labelCol and
+// predictionCol).
+func confusion(ctx context.Context, f *ml.Frame, st ml.Stage) ([]ConfusionCell, error) {
+	p := map[string]string{}
+	for _, pi := range ml.ParamList(st) {
+		if s, ok := pi.Value.(string); ok {
+			p[pi.Name] = s
+		}
+	}
+	if p["labelCol"] == "" || p["predictionCol"] == "" || (p["rawPredictionCol"] == "" && p["probabilityCol"] == "") {
+		return nil, errors.New("not a classifier")
+	}
+	cf, err := evaluation.ConfusionFrame(ctx, f, p["predictionCol"], p["labelCol"])
+	if err != nil {
+		return nil, err
+	}
+	var cells []ConfusionCell
+	get := func(name string) []float64 {
+		c, err := cf.Column(name)
+		if err != nil {
+			return nil
+		}
+		a, err := ml.Flatten(c)
+		if err != nil {
+			return nil
+		}
+		defer a.Release()
+		v, _, _ := ml.Float64s(a)
+		return v
+	}
+	labels, preds, counts := get("label"), get("prediction"), get("count")
+	for i := range labels {
+		cells = append(cells, ConfusionCell{Label: labels[i], Prediction: preds[i], Count: int64(counts[i])})
+	}
+	return cells, nil
 }
 
 func (pl *Plan) load(ctx context.Context, data Data, src Source, what string) (*ml.Frame, error) {

@@ -4,9 +4,13 @@ package stages
 
 import (
 	"github.com/sluice-dev/sluice/ml"
+	"github.com/sluice-dev/sluice/ml/classification"
 	"github.com/sluice-dev/sluice/ml/evaluation"
 	"github.com/sluice-dev/sluice/ml/feature"
+	"github.com/sluice-dev/sluice/ml/regression"
 	"github.com/sluice-dev/sluice/ml/sqlstage"
+	"github.com/sluice-dev/sluice/ml/tree"
+	"github.com/sluice-dev/sluice/ml/tuning"
 )
 
 // Registry returns a registry of all stages. q runs SQLTransformer's
@@ -15,7 +19,11 @@ import (
 func Registry(q sqlstage.Querier) *ml.Registry {
 	r := ml.NewRegistry()
 	feature.Register(r)
-	evaluation.Register(r)
 	sqlstage.Register(r, q)
+	classification.Register(r)
+	regression.Register(r)
+	tree.Register(r)
+	evaluation.Register(r)
+	tuning.Register(r)
 	return r
 }
