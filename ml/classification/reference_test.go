@@ -50,6 +50,17 @@ type reference struct {
 	} `json:"naiveBayes"`
 }
 
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
 func loadReference(t *testing.T) *reference {
 	t.Helper()
 	b, err := os.ReadFile("testdata/reference.json")

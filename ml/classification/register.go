@@ -16,6 +16,10 @@ func Register(r *ml.Registry) {
 	r.Register(func() ml.HasParams { return &LinearSVCModel{P: NewLinearSVC().P} })
 	r.Register(func() ml.HasParams { return NewNaiveBayes() })
 	r.Register(func() ml.HasParams { return &NaiveBayesModel{P: NewNaiveBayes().P} })
+	r.Register(func() ml.HasParams { return NewMultilayerPerceptronClassifier() })
+	r.Register(func() ml.HasParams {
+		return &MultilayerPerceptronClassificationModel{P: NewMultilayerPerceptronClassifier().P}
+	})
 }
 
 type logisticState struct {
@@ -139,4 +143,36 @@ func (m *NaiveBayesModel) LoadData(r *ml.DataReader) error {
 		}
 	}
 	return m.check()
+}
+
+// SaveData writes the layer sizes and the weights.
+func (m *MultilayerPerceptronClassificationModel) SaveData(w *ml.DataWriter) error {
+	if err := m.check(); err != nil {
+		return err
+	}
+	if err := w.WriteColumns("layers", new(ml.Columns).AddInt("size", m.Layers)); err != nil {
+		return err
+	}
+	return w.WriteColumns("weights", new(ml.Columns).AddFloat64("weight", m.Weights))
+}
+
+// LoadData reads what SaveData wrote and checks that they fit together.
+func (m *MultilayerPerceptronClassificationModel) LoadData(r *ml.DataReader) error {
+	c, err := r.ReadColumns("layers")
+	if err != nil {
+		return err
+	}
+	if m.Layers, err = c.Int("size"); err != nil {
+		return err
+	}
+	if c, err = r.ReadColumns("weights"); err != nil {
+		return err
+	}
+	if m.Weights, err = c.Float64("weight"); err != nil {
+		return err
+	}
+	if err := m.check(); err != nil {
+		return err
+	}
+	return checkFinite("weights", m.Weights)
 }

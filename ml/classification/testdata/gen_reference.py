@@ -48,6 +48,7 @@ import warnings
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
+from sklearn.neural_network import MLPClassifier
 from sklearn.naive_bayes import BernoulliNB, ComplementNB, GaussianNB, MultinomialNB
 from sklearn.svm import SVC
 
@@ -142,7 +143,7 @@ def lr_case(name, X, y, w, reg, enet, fit_intercept, standardization, multi):
     W = w.sum() if w is not None else len(y)
     s = sample_std(X, w) if standardization else np.ones(X.shape[1])
     Xs = X / s
-    kw = dict(fit_intercept=fit_intercept, max_iter=100000, tol=1e-12)
+    kw = dict(fit_intercept=fit_intercept, max_iter=100000, tol=1e-12, random_state=0)
     if reg == 0:
         kw.update(penalty=None, solver="lbfgs")
     elif enet == 0:
@@ -234,6 +235,36 @@ def nb_case(name, model_type, X, y, w, smoothing=1.0):
             "prediction": clf.predict(X).tolist(), "sklearn": repr(clf)}
 
 
+def mlp_case(rng):
+    """A fixed network in Spark's weight layout, evaluated by scikit-learn.
+
+    Per layer Spark stores the out x in matrix column-major (the weight of
+    input i to unit o at i*out + o), then the out biases; that is sklearn's
+    coefs_[l] (in x out, row-major) followed by intercepts_[l]. sklearn's
+    MLPClassifier with logistic hidden units and 3 classes applies softmax
+    at the output, as Spark does.
+    """
+    layers = [3, 4, 5, 3]
+    X = rng.normal(0, 1, (12, 3))
+    y = np.tile([0.0, 1.0, 2.0], 4)
+    weights = rng.uniform(-1.5, 1.5, sum((layers[l - 1] + 1) * layers[l] for l in range(1, len(layers))))
+    clf = MLPClassifier(hidden_layer_sizes=layers[1:-1], activation="logistic", max_iter=1)
+    clf.fit(X, y)
+    off = 0
+    coefs, icpts = [], []
+    for l in range(1, len(layers)):
+        n_in, n_out = layers[l - 1], layers[l]
+        coefs.append(weights[off:off + n_in * n_out].reshape(n_in, n_out))
+        off += n_in * n_out
+        icpts.append(weights[off:off + n_out])
+        off += n_out
+    clf.coefs_, clf.intercepts_ = coefs, icpts
+    prob = clf.predict_proba(X)
+    loss = -np.mean(np.log(prob[np.arange(len(y)), y.astype(int)]))
+    return {"layers": layers, "X": X.tolist(), "y": y.tolist(), "weights": weights.tolist(),
+            "probability": prob.tolist(), "loss": float(loss)}
+
+
 def main():
     rng = np.random.default_rng(SEED)
     Xb, yb, wb = binary_data(rng)
@@ -271,7 +302,8 @@ def main():
         nb_case("gaussian", "gaussian", gX, ny, None),
         nb_case("complement", "complement", nX, ny, None),
     ]
-    json.dump({"logistic": lr, "svc": svc, "naiveBayes": nb}, sys.stdout, indent=1)
+    mlp = mlp_case(rng)
+    json.dump({"logistic": lr, "svc": svc, "naiveBayes": nb, "mlp": mlp}, sys.stdout, indent=1)
     sys.stdout.write("\n")
 
 
