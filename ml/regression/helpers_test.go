@@ -108,6 +108,7 @@ type reference struct {
 	}
 	GLM      []glmCase
 	Isotonic []isotonicCase
+	Churn    *churnReference
 }
 
 type linearCase struct {
@@ -176,4 +177,21 @@ func setParams(tb testing.TB, s ml.HasParams, params map[string]any) {
 			tb.Fatal(err)
 		}
 	}
+}
+
+type churnReference struct {
+	LinearColumns []string `json:"linear_columns"`
+	OLS           struct {
+		Coefficients []float64
+		Intercept    float64
+		StdErrors    []float64 `json:"std_errors"`
+	}
+	ElasticNet struct {
+		RegParam        float64
+		ElasticNetParam float64
+		Coefficients    []float64
+		Intercept       float64
+	} `json:"elastic_net"`
+	Binomial glmCase
+	Poisson  glmCase
 }

@@ -542,9 +542,64 @@ def isotonic_cases():
     return cases
 
 
+CHURN_CSV = "/work/shared/data/churn/mlc_churn.csv"
+CHURN_NUMERIC = ["account_length", "number_vmail_messages", "total_day_minutes", "total_day_calls",
+                 "total_eve_minutes", "total_eve_calls", "total_night_minutes", "total_night_calls",
+                 "total_intl_minutes", "total_intl_calls", "number_customer_service_calls"]
+
+
+def churn_cases():
+    """Real data: the 5,000-row churn table (see /work/shared/data/churn).
+
+    Features are the columns listed (in order), then international_plan
+    and voice_mail_plan as 0/1 (StringIndexer alphabetAsc in the Go test).
+      * linear: total_day_charge on every numeric column but itself,
+        charges included, so minutes/charge pairs are nearly collinear
+        (charges are minutes times a rate, rounded to cents): OLS by
+        lstsq, and elastic net (lam 0.05, a 0.5) by sklearn ElasticNet.
+      * binomial: churn (yes = 1) by IRLS, checked against
+        LogisticRegression(penalty='none').
+      * poisson: number_customer_service_calls on the others by IRLS,
+        checked against PoissonRegressor(alpha=0).
+    """
+    import pandas as pd
+    df = pd.read_csv(CHURN_CSV)
+    plans = np.column_stack([(df.international_plan == "yes").astype(float), (df.voice_mail_plan == "yes").astype(float)])
+    out = {}
+    lin_cols = [c for c in df.columns if c not in ("state", "area_code", "international_plan", "voice_mail_plan", "churn", "total_day_charge")]
+    x = df[lin_cols].to_numpy(float)
+    y = df.total_day_charge.to_numpy(float)
+    n = len(y)
+    coef, icpt, se, t, p, pred = ols(x, y, np.ones(n), True)
+    out["linear_columns"] = lin_cols
+    out["ols"] = dict(coefficients=list(coef), intercept=float(icpt), std_errors=list(se))
+    lam, a = 0.05, 0.5
+    sx, sy = wstd(x, np.ones(n), False), wstd(y, np.ones(n), False)
+    A = lam * a + lam * (1 - a) / sy
+    m = ElasticNet(alpha=A, l1_ratio=lam * a / A, tol=1e-14, max_iter=1_000_000).fit(x / sx, y)
+    out["elastic_net"] = dict(regParam=lam, elasticNetParam=a, coefficients=list(m.coef_ / sx), intercept=float(m.intercept_))
+
+    X = np.hstack([df[CHURN_NUMERIC].to_numpy(float), plans])
+    yb = (df.churn == "yes").to_numpy(float)
+    lr = LogisticRegression(penalty="none", solver="newton-cg", tol=1e-12, max_iter=100000).fit(X, yb)
+    out["binomial"] = glm_case("churn_binomial", X, yb, np.ones(n), np.zeros(n), "binomial", Link("logit"),
+                               xcheck=(lr.coef_[0], lr.intercept_[0]))
+    calls = CHURN_NUMERIC.index("number_customer_service_calls")
+    Xp = np.delete(X, calls, axis=1)
+    yp = X[:, calls]
+    pr = PoissonRegressor(alpha=0, solver="newton-cholesky", tol=1e-12, max_iter=1000).fit(Xp, yp)
+    out["poisson"] = glm_case("churn_poisson", Xp, yp, np.ones(n), np.zeros(n), "poisson", Link("log"),
+                              xcheck=(pr.coef_, pr.intercept_))
+    for k in ("binomial", "poisson"):
+        del out[k]["x"], out[k]["y"], out[k]["w"]
+    return out
+
+
 def main():
     out = dict(sklearn_version=sklearn.__version__, numpy_version=np.__version__,
                linear=linear_cases(), glm=glm_cases(), isotonic=isotonic_cases())
+    if os.path.exists(CHURN_CSV):
+        out["churn"] = churn_cases()
     with open(os.path.join(HERE, "reference.json"), "w") as f:
         json.dump(out, f, indent=1, allow_nan=False)
 
