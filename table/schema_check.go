@@ -85,7 +85,7 @@ func checkSchema(id Ident, sc *iceberg.Schema, in *arrow.Schema, merge bool) (*e
 			continue
 		}
 		seen[key] = true
-		it, err := itable.ArrowTypeToIceberg(f.Type, true)
+		it, err := icebergType(f)
 		if err != nil {
 			mm = append(mm, Mismatch{Column: f.Name, IncomingType: f.Type.String(), Reason: "type has no Iceberg equivalent; cast it (e.g. to BIGINT, DOUBLE or VARCHAR)"})
 			continue
@@ -127,11 +127,26 @@ func checkSchema(id Ident, sc *iceberg.Schema, in *arrow.Schema, merge bool) (*e
 	return ev, nil
 }
 
+// icebergType converts an incoming field's type, giving nested types
+// (lists, structs, maps) fresh element IDs.
+func icebergType(f arrow.Field) (iceberg.Type, error) {
+	sc, err := itable.ArrowSchemaToIcebergWithFreshIDs(arrow.NewSchema([]arrow.Field{f}, nil), true)
+	if err != nil {
+		return nil, err
+	}
+	return sc.Field(0).Type, nil
+}
+
 // fits reports whether values of type in can be written to a column of type
-// col without changing the table schema.
+// col without changing the table schema. Nested types compare by shape,
+// not by element IDs.
 func fits(in, col iceberg.Type) bool {
 	if in.Equals(col) {
 		return true
+	}
+	if il, ok := in.(*iceberg.ListType); ok {
+		cl, ok := col.(*iceberg.ListType)
+		return ok && fits(il.Element, cl.Element)
 	}
 	switch c := col.(type) {
 	case iceberg.Int64Type:

@@ -36,7 +36,7 @@ type Result struct {
 	Confusion []ConfusionCell `json:"confusion,omitempty"`
 	// Model is the final stage's textual dump (trees: Spark's DebugString).
 	ModelText string `json:"model_text,omitempty"`
-	ModelDir   string             `json:"model_dir,omitempty"`
+	ModelDir  string `json:"model_dir,omitempty"`
 
 	Model       ml.Model  `json:"-"`
 	Predictions *ml.Frame `json:"-"` // the scored test (or training) rows
