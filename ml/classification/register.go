@@ -20,6 +20,8 @@ func Register(r *ml.Registry) {
 	r.Register(func() ml.HasParams {
 		return &MultilayerPerceptronClassificationModel{P: NewMultilayerPerceptronClassifier().P}
 	})
+	r.Register(func() ml.HasParams { return NewOneVsRest(nil) })
+	r.Register(func() ml.HasParams { return &OneVsRestModel{P: NewOneVsRest(nil).P} })
 }
 
 type logisticState struct {
