@@ -31,6 +31,7 @@ type boostSpec struct {
 	seed     int64
 	validate bool
 	tol      float64
+	lambda   float64 // L2 regularization of Newton leaf values
 	workers  int
 }
 
@@ -40,8 +41,9 @@ type boostSpec struct {
 // initial score, the others have weight spec.step.
 //
 // Classification trees are Newton steps on the logistic loss: they split
-// on gradient/hessian histograms (gain G_L²/H_L + G_R²/H_R − G²/H) and
-// their leaves hold −G/H, halved into Spark's margin units. Regression
+// on gradient/hessian histograms (gain G_L²/(H_L+λ) + G_R²/(H_R+λ) −
+// G²/(H+λ)) and their leaves hold −G/(H+λ), halved into Spark's margin
+// units. Regression
 // trees fit the residual (squared loss) or its sign (absolute loss) with
 // variance splits; squared-loss leaves hold the mean residual,
 // absolute-loss leaves the weighted median residual.
@@ -50,7 +52,7 @@ func boost(ctx context.Context, td *trainingData, valid []int32, spec boostSpec)
 	weighted := d.W != nil
 	var lay layout
 	if spec.loss == logLoss {
-		lay = newtonLayout(weighted)
+		lay = newtonLayout(weighted, spec.cfg.minInstances > 1 || spec.cfg.minWeight > 0, spec.lambda)
 	} else {
 		lay = regLayout(weighted)
 	}
@@ -251,31 +253,37 @@ func pointLoss(l loss, y, f float64) float64 {
 }
 
 // rowGradients writes each training row's stats for the next tree, in
-// parallel over row ranges.
+// parallel over row ranges: [g, h] (or [g, h, w, 1]) of the logistic
+// loss on the log-odds 2F, or [w, wt, wt²] for the residual t (its sign
+// for the absolute loss, whose residuals go to resid).
 func rowGradients(ctx context.Context, spec boostSpec, lay layout, d *ml.Dataset, train []int32, margin, stats, resid []float64) error {
 	s := lay.s
+	y := d.Y
 	const chunk = 16384
 	g, _ := errgroup.WithContext(ctx)
 	g.SetLimit(max(1, spec.workers))
 	for lo := 0; lo < len(train); lo += chunk {
 		part := train[lo:min(len(train), lo+chunk)]
 		g.Go(func() error {
-			for _, r := range part {
-				i := int(r)
-				w := d.Weight(i)
-				st := stats[i*s : i*s+s]
-				y := d.Y[i]
-				switch spec.loss {
-				case logLoss:
-					p := 1 / (1 + math.Exp(-2*margin[i]))
-					st[0], st[1] = w*(p-y), w*max(p*(1-p), 1e-16)
-					if lay.cIdx >= 0 {
-						st[2], st[3] = w, 1
-					} else {
-						st[2] = 1
-					}
-				default:
-					t := y - margin[i]
+			switch {
+			case spec.loss == logLoss && !lay.tracked():
+				for _, r := range part {
+					p := 1 / (1 + math.Exp(-2*margin[r]))
+					st := stats[2*int(r) : 2*int(r)+2 : 2*int(r)+2]
+					st[0], st[1] = p-y[r], max(p*(1-p), 1e-16)
+				}
+			case spec.loss == logLoss:
+				for _, r := range part {
+					w := d.Weight(int(r))
+					p := 1 / (1 + math.Exp(-2*margin[r]))
+					st := stats[4*int(r) : 4*int(r)+4 : 4*int(r)+4]
+					st[0], st[1], st[2], st[3] = w*(p-y[r]), w*max(p*(1-p), 1e-16), w, 1
+				}
+			default:
+				for _, r := range part {
+					i := int(r)
+					w := d.Weight(i)
+					t := y[i] - margin[i]
 					if spec.loss == absoluteLoss {
 						resid[i] = t
 						switch {
@@ -285,6 +293,7 @@ func rowGradients(ctx context.Context, spec boostSpec, lay layout, d *ml.Dataset
 							t = -1
 						}
 					}
+					st := stats[i*s : i*s+s]
 					st[0], st[1], st[2] = w, w*t, w*t*t
 					if lay.cIdx >= 0 {
 						st[3] = 1

@@ -18,6 +18,9 @@ type GBTClassifierParams struct {
 	BoostParams
 	LossType   string    `param:"lossType" doc:"loss minimized: logistic (the only one)"`
 	Thresholds []float64 `param:"thresholds" doc:"per-class thresholds: the predicted class maximizes p/threshold; empty for argmax"`
+	// RegLambda is not a Spark param: Spark's boosting has no
+	// regularization of leaf values.
+	RegLambda float64 `param:"regLambda" doc:"L2 regularization of the Newton leaf values (xgboost's lambda): leaves hold -G/(H+regLambda); 0 turns it off (not a Spark param)"`
 }
 
 // Validate checks the params and names the bad one.
@@ -34,6 +37,9 @@ func (p GBTClassifierParams) Validate() error {
 	if p.LossType != "logistic" {
 		return fmt.Errorf("lossType = %q; GBTClassifier supports logistic", p.LossType)
 	}
+	if !(p.RegLambda >= 0) || math.IsInf(p.RegLambda, 1) {
+		return fmt.Errorf("regLambda = %v; use 0 or more", p.RegLambda)
+	}
 	return nil
 }
 
@@ -43,9 +49,10 @@ func (p GBTClassifierParams) Validate() error {
 //
 // Each round fits a tree by Newton boosting, like xgboost and
 // scikit-learn's HistGradientBoosting: splits maximize
-// G_L²/H_L + G_R²/H_R − G²/H over gradient and hessian histograms and
-// leaves hold −G/H. Boosting starts from the log-odds of the positive
-// rate. The model keeps Spark's conventions: with margin
+// G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ) over gradient and hessian
+// histograms and leaves hold −G/(H+λ), where λ is regLambda (default 1,
+// xgboost's; not a Spark param). Boosting starts from the log-odds of the
+// positive rate. The model keeps Spark's conventions: with margin
 // F = Σ treeWeight·tree(x), rawPrediction is [−F, F] and
 // P(1) = 1/(1+exp(−2F)) (Spark's LogLoss with labels ±1), so the margin
 // is half the log-odds. The first tree has weight 1 and includes the
@@ -58,11 +65,11 @@ var _ ml.Estimator = (*GBTClassifier)(nil)
 
 // NewGBTClassifier returns a GBTClassifier with Spark's defaults: maxIter
 // 20, stepSize 0.1, maxDepth 5, maxBins 32, subsamplingRate 1,
-// featureSubsetStrategy all, validationTol 0.01.
+// featureSubsetStrategy all, validationTol 0.01; and regLambda 1.
 func NewGBTClassifier() *GBTClassifier {
 	return &GBTClassifier{P: GBTClassifierParams{
 		ClassifierCols: ml.DefaultClassifierCols(), TreeParams: defaultTreeParams(seedGBTClassifier),
-		BoostParams: defaultBoostParams(), LossType: "logistic", Thresholds: []float64{},
+		BoostParams: defaultBoostParams(), LossType: "logistic", Thresholds: []float64{}, RegLambda: 1,
 	}}
 }
 
@@ -90,7 +97,7 @@ func (e *GBTClassifier) Fit(ctx context.Context, f *ml.Frame) (ml.Model, error) 
 		return nil, err
 	}
 	p := e.P
-	trees, weights, td, err := fitBoost(ctx, f, p.PredictorCols, p.TreeParams, p.BoostParams, logLoss, func(d *ml.Dataset) error {
+	trees, weights, td, err := fitBoost(ctx, f, p.PredictorCols, p.TreeParams, p.BoostParams, logLoss, p.RegLambda, func(d *ml.Dataset) error {
 		k, err := ml.ClassCount(f, p.LabelCol, d.Y)
 		if err != nil {
 			return err
@@ -108,7 +115,7 @@ func (e *GBTClassifier) Fit(ctx context.Context, f *ml.Frame) (ml.Model, error) 
 
 // fitBoost is the shared fit of GBTClassifier and GBTRegressor; check
 // vets the labels.
-func fitBoost(ctx context.Context, f *ml.Frame, cols ml.PredictorCols, tp TreeParams, bp BoostParams, l loss, check func(d *ml.Dataset) error) ([]Tree, []float64, *trainingData, error) {
+func fitBoost(ctx context.Context, f *ml.Frame, cols ml.PredictorCols, tp TreeParams, bp BoostParams, l loss, lambda float64, check func(d *ml.Dataset) error) ([]Tree, []float64, *trainingData, error) {
 	workers := defaultWorkers()
 	var valid []int32
 	var split func(d *ml.Dataset) ([]int32, error)
@@ -132,7 +139,7 @@ func fitBoost(ctx context.Context, f *ml.Frame, cols ml.PredictorCols, tp TreePa
 	}
 	spec := boostSpec{
 		loss: l, maxIter: bp.MaxIter, step: bp.StepSize, rate: bp.SubsamplingRate,
-		cfg: td.growConfig(tp, subset), seed: int64(tp.Seed), validate: len(valid) > 0, tol: bp.ValidationTol, workers: workers,
+		cfg: td.growConfig(tp, subset), seed: int64(tp.Seed), validate: len(valid) > 0, tol: bp.ValidationTol, lambda: lambda, workers: workers,
 	}
 	trees, weights, err := boost(ctx, td, valid, spec)
 	if err != nil {
@@ -308,7 +315,7 @@ func (e *GBTRegressor) Fit(ctx context.Context, f *ml.Frame) (ml.Model, error) {
 	if p.LossType == "absolute" {
 		l = absoluteLoss
 	}
-	trees, weights, td, err := fitBoost(ctx, f, p.PredictorCols, p.TreeParams, p.BoostParams, l, func(*ml.Dataset) error { return nil })
+	trees, weights, td, err := fitBoost(ctx, f, p.PredictorCols, p.TreeParams, p.BoostParams, l, 0, func(*ml.Dataset) error { return nil })
 	if err != nil {
 		return nil, err
 	}

@@ -24,17 +24,25 @@ const (
 //
 //	gini, entropy: k weighted class counts, then the raw count if cIdx >= 0
 //	variance:      Σw, Σwy, Σwy², then the raw count if cIdx >= 0
-//	newton:        Σg, Σh, then Σw and the raw count if weighted
+//	newton:        Σg, Σh, then Σw and the raw count when tracked
 //
 // When there are no instance weights the weight is the raw count
-// (bootstrap multiplicities included), so the count is not stored.
+// (bootstrap multiplicities included), so the count is not stored. A
+// newton layout tracks neither when there are no weights and the
+// stopping rules need no counts (minInstancesPerNode 1,
+// minWeightFractionPerNode 0): a side of a split is then non-empty iff
+// its hessian sum is positive (every row's hessian is), and nodes take
+// their counts from their row ranges.
 type layout struct {
-	imp  impurity
-	k    int // classes (gini, entropy)
-	s    int // stats per row and per bin
-	wIdx int // index of the weight; -1: sum of the k class counts
-	cIdx int // index of the raw count; -1: the weight is the count
+	imp    impurity
+	k      int     // classes (gini, entropy)
+	s      int     // stats per row and per bin
+	lambda float64 // newton: L2 regularization of leaf values
+	wIdx   int     // index of the weight; -1: sum of the k class counts; untracked: not kept
+	cIdx   int     // index of the raw count; -1: the weight is the count; untracked: not kept
 }
+
+const untracked = -2
 
 func classLayout(imp impurity, k int, weighted bool) layout {
 	l := layout{imp: imp, k: k, s: k, wIdx: -1, cIdx: -1}
@@ -52,12 +60,22 @@ func regLayout(weighted bool) layout {
 	return l
 }
 
-func newtonLayout(weighted bool) layout {
-	l := layout{imp: newton, s: 3, wIdx: 2, cIdx: -1}
-	if weighted {
-		l.cIdx, l.s = 3, 4
+func newtonLayout(weighted, counts bool, lambda float64) layout {
+	if !weighted && !counts {
+		return layout{imp: newton, s: 2, wIdx: untracked, cIdx: untracked, lambda: lambda}
 	}
-	return l
+	return layout{imp: newton, s: 4, wIdx: 2, cIdx: 3, lambda: lambda}
+}
+
+// tracked reports whether the layout keeps weights and counts.
+func (l *layout) tracked() bool { return l.cIdx != untracked }
+
+// empty reports whether bin (or side) stats st hold no rows.
+func (l *layout) empty(st []float64) bool {
+	if !l.tracked() {
+		return st[1] == 0
+	}
+	return l.count(st) == 0
 }
 
 func (l *layout) weight(st []float64) float64 {
@@ -131,22 +149,53 @@ func (l *layout) prediction(st []float64) float64 {
 		}
 		return st[1] / st[0]
 	}
-	if st[1] <= 0 {
+	if st[1]+l.lambda <= 0 {
 		return 0
 	}
-	return -st[0] / st[1]
+	return -st[0] / (st[1] + l.lambda)
 }
 
-// nodeStats returns the stats Spark keeps on a node: class counts,
-// [Σw, Σwy, Σwy²] or [Σg, Σh].
-func (l *layout) nodeStats(st []float64) []float64 {
+// nodeStatsLen is the number of stats Spark keeps on a node: class
+// counts, [Σw, Σwy, Σwy²] or [Σg, Σh] — a prefix of the layout's stats.
+func (l *layout) nodeStatsLen() int {
 	switch l.imp {
 	case gini, entropy:
-		return slices.Clone(st[:l.k])
+		return l.k
 	case variance:
-		return slices.Clone(st[:3])
+		return 3
 	}
-	return slices.Clone(st[:2])
+	return 2
+}
+
+// arena hands out zeroed float64 slices from reused blocks, so growing a
+// tree allocates nothing per node once the grower is warm.
+type arena struct {
+	blocks [][]float64
+	cur    int // block in use
+	off    int // next free value in it
+}
+
+const arenaBlock = 1 << 14
+
+func (a *arena) reset() { a.cur, a.off = 0, 0 }
+
+func (a *arena) alloc(n int) []float64 {
+	if n > arenaBlock {
+		return make([]float64, n)
+	}
+	if len(a.blocks) == 0 || a.off+n > arenaBlock {
+		if len(a.blocks) > 0 {
+			a.cur++
+		}
+		if a.cur == len(a.blocks) {
+			a.blocks = append(a.blocks, make([]float64, arenaBlock))
+		}
+		a.off = 0
+	}
+	out := a.blocks[a.cur][a.off : a.off+n : a.off+n]
+	a.off += n
+	clear(out)
+	return out
 }
 
 // growConfig are the stopping rules and feature sampling of one tree.
@@ -157,7 +206,6 @@ type growConfig struct {
 	minInfoGain  float64
 	subset       int // features considered per node; >= d means all
 	workers      int // goroutines for one node's histograms
-	seed         int64
 }
 
 // cand is a candidate split.
@@ -187,7 +235,8 @@ type work struct {
 }
 
 // grower grows trees on a binned dataset. One grower grows one tree at a
-// time; it keeps its buffers between trees. Not safe for concurrent use.
+// time and keeps its buffers between trees; it is not safe for
+// concurrent use (it runs its own bounded goroutines inside a node).
 type grower struct {
 	b        *binned
 	lay      layout
@@ -197,7 +246,7 @@ type grower struct {
 	rows, tmp []int32
 	gath      []float64
 	free      [][]float64
-	stride    int // maxBins*s: one feature's histogram
+	stride    int // 256*s: one feature's histogram (any uint8 bin fits)
 	hsize     int // d*stride
 	nodes     []Node
 	lo, hi    []int // rows of each node, for boosting
@@ -208,13 +257,36 @@ type grower struct {
 	candB     []cand
 	featA     []bool
 	featB     []bool
+	all       []bool
 	featList  []int
+	groups    [][]int
+	mem       arena
+	task      groupTask     // what forGroups does with each group
+	next      atomic.Int64  // next group to run
+	jobs      chan struct{} // wakes a helper for one node's groups
+	jobDone   sync.WaitGroup
+	helpers   sync.WaitGroup
 	subtract  bool // histogram subtraction (all features) vs direct subsets
+}
+
+// groupTask is the per-feature-group work of one node, run by forGroups:
+// build the histograms of hist from rows and find the best split of each
+// marked feature (subtract false), or build the smaller child's
+// histograms, turn the parent's into the larger child's and search both
+// (subtract true).
+type groupTask struct {
+	subtract  bool
+	hist      []float64 // built histograms (the smaller child's)
+	parent    []float64 // subtract: the parent's, becoming the larger child's
+	rows      []int32
+	tot, totB []float64 // node totals (smaller, larger child)
+	searchA   bool      // search hist's node (marked in featA)
+	searchB   bool      // subtract: search the larger child (marked in featB)
 }
 
 func newGrower(b *binned, lay layout, cfg growConfig) *grower {
 	g := &grower{b: b, lay: lay, cfg: cfg}
-	g.stride = b.maxBins * lay.s
+	g.stride = 256 * lay.s
 	g.hsize = b.d * g.stride
 	g.cfg.workers = max(1, cfg.workers)
 	g.scr = make([]scratch, g.cfg.workers)
@@ -222,7 +294,10 @@ func newGrower(b *binned, lay layout, cfg growConfig) *grower {
 		g.scr[i] = scratch{left: make([]float64, lay.s), right: make([]float64, lay.s), order: make([]int, b.maxBins), key: make([]float64, b.maxBins)}
 	}
 	g.candA, g.candB = make([]cand, b.d), make([]cand, b.d)
-	g.featA, g.featB = make([]bool, b.d), make([]bool, b.d)
+	g.featA, g.featB, g.all = make([]bool, b.d), make([]bool, b.d), make([]bool, b.d)
+	for i := range g.all {
+		g.all[i] = true
+	}
 	if g.cfg.subset <= 0 || g.cfg.subset > b.d {
 		g.cfg.subset = b.d
 	}
@@ -249,10 +324,15 @@ func (g *grower) putHist(h []float64) {
 	}
 }
 
-// grow grows one tree on the given rows (ascending row ids; the slice is
+// featHist returns feature f's histogram in h (256 bins).
+func (g *grower) featHist(h []float64, f int) []float64 {
+	return h[f*g.stride : (f+1)*g.stride]
+}
+
+// grow grows one tree on the given rows (row ids of b; the slice is
 // reordered) with the per-row statistics rowStats, seeding feature
 // sampling with seed. The nodes' row ranges stay in g.lo/g.hi over
-// g.rows until the next call.
+// g.rows until the next call. ctx is checked between nodes.
 func (g *grower) grow(ctx context.Context, rows []int32, rowStats []float64, seed int64) (Tree, error) {
 	g.rows = rows
 	if cap(g.tmp) < len(rows) {
@@ -263,26 +343,25 @@ func (g *grower) grow(ctx context.Context, rows []int32, rowStats []float64, see
 	g.nodes = g.nodes[:0]
 	g.lo, g.hi = g.lo[:0], g.hi[:0]
 	g.rng = rand.New(rand.NewPCG(uint64(seed), 0x2545F4914F6CDD1D))
+	g.mem.reset()
+	g.startHelpers()
+	defer g.stopHelpers()
 
 	s := g.lay.s
-	tot := make([]float64, s)
+	tot := g.mem.alloc(s)
 	for _, r := range rows {
 		st := rowStats[int(r)*s : int(r)*s+s]
 		for i, v := range st {
 			tot[i] += v
 		}
 	}
-	root := work{node: g.addNode(tot), lo: 0, hi: len(rows), depth: 0, best: noCand}
+	root := work{node: g.addNode(tot, len(rows)), lo: 0, hi: len(rows), depth: 0, best: noCand}
 	if g.canSplit(&root) {
 		root.hist = g.getHist()
 		g.pickFeatures(g.featA)
 		g.gather(rows)
-		g.forFeatures(len(rows), g.featA, func(sc *scratch, f int) {
-			h := root.hist[f*g.stride : f*g.stride+g.b.nbins[f]*s]
-			clear(h)
-			g.build(h, f, rows)
-			g.candA[f] = g.bestOn(sc, h, f, g.nodes[root.node].full)
-		})
+		g.task = groupTask{hist: root.hist, rows: rows, tot: g.nodes[root.node].full, searchA: true}
+		g.forGroups(len(rows), g.featA)
 		root.best = g.reduce(g.candA, g.featA)
 	}
 	if err := g.split(ctx, root); err != nil {
@@ -290,20 +369,27 @@ func (g *grower) grow(ctx context.Context, rows []int32, rowStats []float64, see
 	}
 	nodes := make([]Node, len(g.nodes))
 	copy(nodes, g.nodes)
+	ns := g.lay.nodeStatsLen()
+	slab := make([]float64, len(nodes)*ns)
 	for i := range nodes {
-		nodes[i].full = nil
+		st := slab[i*ns : (i+1)*ns : (i+1)*ns]
+		copy(st, nodes[i].full)
+		nodes[i].Stats, nodes[i].full = st, nil
 	}
 	return Tree{Nodes: nodes}, nil
 }
 
-// addNode appends a node with full stats st and returns its index.
-func (g *grower) addNode(st []float64) int {
-	w := g.lay.weight(st)
+// addNode appends a node with layout stats st over rows rows and returns
+// its index.
+func (g *grower) addNode(st []float64, rows int) int {
+	w, c := float64(rows), float64(rows)
+	if g.lay.tracked() {
+		w, c = g.lay.weight(st), g.lay.count(st)
+	}
 	n := Node{
 		Feature: -1, NumCategories: -1, Left: -1, Right: -1, Gain: -1,
 		Prediction: g.lay.prediction(st), Impurity: g.lay.impurity(st, w),
-		Weight: w, RawCount: int64(math.Round(g.lay.count(st))), Stats: g.lay.nodeStats(st),
-		full: st,
+		Weight: w, RawCount: int64(math.Round(c)), full: st,
 	}
 	g.nodes = append(g.nodes, n)
 	g.lo, g.hi = append(g.lo, 0), append(g.hi, 0)
@@ -316,12 +402,11 @@ func (g *grower) canSplit(w *work) bool {
 	if w.depth >= g.cfg.maxDepth || w.hi-w.lo < 2 {
 		return false
 	}
-	st := n.full
-	if g.lay.count(st) < 2*g.cfg.minInstances || n.Weight < 2*g.cfg.minWeight || n.Weight <= 0 {
+	if float64(n.RawCount) < 2*g.cfg.minInstances || n.Weight < 2*g.cfg.minWeight || n.Weight <= 0 {
 		return false
 	}
 	if g.lay.imp == newton {
-		return st[1] > 0
+		return n.full[1] > 0
 	}
 	return n.Impurity > 1e-15
 }
@@ -330,9 +415,7 @@ func (g *grower) canSplit(w *work) bool {
 func (g *grower) pickFeatures(mark []bool) {
 	d := g.b.d
 	if g.cfg.subset >= d {
-		for i := range mark {
-			mark[i] = true
-		}
+		copy(mark, g.all)
 		return
 	}
 	clear(mark)
@@ -377,48 +460,26 @@ func (g *grower) gather(rows []int32) {
 	}
 }
 
-// build adds the gathered stats of rows to feature f's histogram h.
-func (g *grower) build(h []float64, f int, rows []int32) {
+// buildGroup clears the histograms of feats (1 … 4 features) in hist and
+// adds the gathered stats of rows to them.
+func (g *grower) buildGroup(hist []float64, feats []int, rows []int32) {
+	s := g.lay.s
 	n := g.b.n
-	col := g.b.bins[f*n : f*n+n]
-	st := g.gath[:len(rows)*g.lay.s]
-	switch g.lay.s {
-	case 2:
-		for j, r := range rows {
-			b := int(col[r]) * 2
-			hh := h[b : b+2 : b+2]
-			sv := st[j*2 : j*2+2 : j*2+2]
-			hh[0] += sv[0]
-			hh[1] += sv[1]
-		}
+	var a histArgs
+	for i, f := range feats {
+		h := g.featHist(hist, f)
+		clear(h[:g.b.nbins[f]*s])
+		a.h[i] = h
+		a.col[i] = g.b.bins[f*n : f*n+n]
+	}
+	a.rows, a.st = rows, g.gath[:len(rows)*s]
+	switch len(feats) {
 	case 3:
-		for j, r := range rows {
-			b := int(col[r]) * 3
-			hh := h[b : b+3 : b+3]
-			sv := st[j*3 : j*3+3 : j*3+3]
-			hh[0] += sv[0]
-			hh[1] += sv[1]
-			hh[2] += sv[2]
-		}
-	case 4:
-		for j, r := range rows {
-			b := int(col[r]) * 4
-			hh := h[b : b+4 : b+4]
-			sv := st[j*4 : j*4+4 : j*4+4]
-			hh[0] += sv[0]
-			hh[1] += sv[1]
-			hh[2] += sv[2]
-			hh[3] += sv[3]
-		}
+		addHist(&a, 2, s)
+		a.h[0], a.col[0] = a.h[2], a.col[2]
+		addHist(&a, 1, s)
 	default:
-		s := g.lay.s
-		for j, r := range rows {
-			b := int(col[r]) * s
-			hh := h[b : b+s]
-			for i, v := range st[j*s : j*s+s] {
-				hh[i] += v
-			}
-		}
+		addHist(&a, len(feats), s)
 	}
 }
 
@@ -426,10 +487,11 @@ func (g *grower) build(h []float64, f int, rows []int32) {
 // histograms are built on the calling goroutine.
 const parallelMin = 1 << 16
 
-// forFeatures calls fn for every marked feature, on up to cfg.workers
-// goroutines when the node is large enough. fn gets a scratch owned by
-// its goroutine.
-func (g *grower) forFeatures(rows int, mark []bool, fn func(sc *scratch, f int)) {
+// forGroups calls fn for groups of up to four marked features, on up to
+// cfg.workers goroutines when the node is large enough. Groups are sized
+// so each worker gets about the same number of features. fn gets a
+// scratch owned by its goroutine.
+func (g *grower) forGroups(rows int, mark []bool) {
 	g.featList = g.featList[:0]
 	for f, ok := range mark {
 		if ok {
@@ -438,29 +500,99 @@ func (g *grower) forFeatures(rows int, mark []bool, fn func(sc *scratch, f int))
 	}
 	feats := g.featList
 	workers := min(g.cfg.workers, len(feats))
-	if workers <= 1 || rows*len(feats) < parallelMin {
-		for _, f := range feats {
-			fn(&g.scr[0], f)
+	if rows*len(feats) < parallelMin {
+		workers = 1
+	}
+	g.groups = g.groups[:0]
+	quota := (len(feats) + workers - 1) / workers
+	for start := 0; start < len(feats); start += quota {
+		chunk := feats[start:min(len(feats), start+quota)]
+		for len(chunk) > 0 {
+			k := min(4, len(chunk))
+			g.groups = append(g.groups, chunk[:k])
+			chunk = chunk[k:]
+		}
+	}
+	if workers <= 1 {
+		for _, grp := range g.groups {
+			g.runGroup(&g.scr[0], grp)
 		}
 		return
 	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
+	g.next.Store(0)
+	g.jobDone.Add(workers - 1)
+	for range workers - 1 {
+		g.jobs <- struct{}{}
+	}
+	g.runGroups(&g.scr[0])
+	g.jobDone.Wait()
+}
+
+// runGroups runs groups until none is left.
+func (g *grower) runGroups(sc *scratch) {
+	for {
+		i := int(g.next.Add(1) - 1)
+		if i >= len(g.groups) {
+			return
+		}
+		g.runGroup(sc, g.groups[i])
+	}
+}
+
+// startHelpers starts the cfg.workers-1 goroutines that share a node's
+// feature groups with the growing goroutine; stopHelpers ends them. A
+// grow call owns them from start to end.
+func (g *grower) startHelpers() {
+	if g.cfg.workers <= 1 {
+		return
+	}
+	g.jobs = make(chan struct{})
+	g.helpers.Add(g.cfg.workers - 1)
+	for w := 1; w < g.cfg.workers; w++ {
 		go func() {
-			defer wg.Done()
-			sc := &g.scr[w]
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(feats) {
-					return
-				}
-				fn(sc, feats[i])
+			defer g.helpers.Done()
+			for range g.jobs {
+				g.runGroups(&g.scr[w])
+				g.jobDone.Done()
 			}
 		}()
 	}
-	wg.Wait()
+}
+
+func (g *grower) stopHelpers() {
+	if g.jobs != nil {
+		close(g.jobs)
+		g.helpers.Wait()
+		g.jobs = nil
+	}
+}
+
+// runGroup does g.task for one group of features.
+func (g *grower) runGroup(sc *scratch, feats []int) {
+	t := &g.task
+	g.buildGroup(t.hist, feats, t.rows)
+	s := g.lay.s
+	for _, f := range feats {
+		if !t.subtract {
+			g.candA[f] = g.bestOn(sc, g.featHist(t.hist, f), f, t.tot)
+			continue
+		}
+		nb := g.b.nbins[f] * s
+		hs := g.featHist(t.hist, f)[:nb]
+		g.candA[f], g.candB[f] = noCand, noCand
+		if t.searchA && g.featA[f] {
+			g.candA[f] = g.bestOn(sc, hs, f, t.tot)
+		}
+		if t.parent != nil {
+			hp := g.featHist(t.parent, f)[:nb]
+			for i, v := range hs {
+				hp[i] -= v
+			}
+			if t.searchB && g.featB[f] {
+				g.candB[f] = g.bestOn(sc, hp, f, t.totB)
+			}
+		}
+	}
 }
 
 // reduce picks the best candidate over the marked features; ties go to
@@ -486,15 +618,18 @@ func (g *grower) bestOn(sc *scratch, h []float64, f int, tot []float64) cand {
 	}
 	left, right := sc.left, sc.right
 	clear(left)
-	wT := g.lay.weight(tot)
-	impT := g.lay.impurity(tot, wT)
+	var wT, impT float64
+	if g.lay.imp != newton {
+		wT = g.lay.weight(tot)
+		impT = g.lay.impurity(tot, wT)
+	}
 	if g.b.arity[f] == 0 {
 		for bin := 0; bin < nb-1; bin++ {
 			hb := h[bin*s : bin*s+s]
 			for i, v := range hb {
 				left[i] += v
 			}
-			if g.lay.count(hb) == 0 {
+			if g.lay.empty(hb) {
 				continue // same partition as the previous threshold
 			}
 			if gain, ok := g.gain(left, right, tot, wT, impT); ok && gain > best.gain {
@@ -504,25 +639,24 @@ func (g *grower) bestOn(sc *scratch, h []float64, f int, tot []float64) cand {
 		return best
 	}
 	// Categorical: order the categories by their mean label (binary
-	// classification, regression, boosting) or impurity (multiclass) and
-	// split the ordered list, as Spark does for ordered categorical
-	// features.
+	// classification, regression), Newton step (boosting) or impurity
+	// (multiclass) and split the ordered list, as Spark does for ordered
+	// categorical features.
 	order, key := sc.order[:nb], sc.key[:nb]
 	for c := range nb {
 		order[c] = c
 		hc := h[c*s : c*s+s]
-		w := g.lay.weight(hc)
 		switch {
-		case g.lay.count(hc) == 0 || w <= 0:
+		case g.lay.empty(hc):
 			key[c] = math.MaxFloat64
 		case g.lay.imp == newton:
 			key[c] = g.lay.prediction(hc)
 		case g.lay.imp == variance:
 			key[c] = hc[1] / hc[0]
 		case g.lay.k == 2:
-			key[c] = hc[1] / w
+			key[c] = hc[1] / g.lay.weight(hc)
 		default:
-			key[c] = g.lay.impurity(hc, w)
+			key[c] = g.lay.impurity(hc, g.lay.weight(hc))
 		}
 	}
 	slices.SortStableFunc(order, func(a, b int) int {
@@ -561,12 +695,14 @@ func (g *grower) gain(left, right, tot []float64, wT, impT float64) (float64, bo
 		right[i] = tot[i] - left[i]
 	}
 	l := &g.lay
-	if l.count(left) < g.cfg.minInstances || l.count(right) < g.cfg.minInstances {
-		return 0, false
-	}
-	wl, wr := l.weight(left), l.weight(right)
-	if wl <= 0 || wr <= 0 || wl < g.cfg.minWeight || wr < g.cfg.minWeight {
-		return 0, false
+	if l.tracked() {
+		if l.count(left) < g.cfg.minInstances || l.count(right) < g.cfg.minInstances {
+			return 0, false
+		}
+		wl, wr := l.weight(left), l.weight(right)
+		if wl <= 0 || wr <= 0 || wl < g.cfg.minWeight || wr < g.cfg.minWeight {
+			return 0, false
+		}
 	}
 	var gain, noise float64
 	if l.imp == newton {
@@ -574,12 +710,14 @@ func (g *grower) gain(left, right, tot []float64, wT, impT float64) (float64, bo
 		if hl <= 0 || hr <= 0 {
 			return 0, false
 		}
-		a := left[0] * left[0] / hl
-		b := right[0] * right[0] / hr
-		c := tot[0] * tot[0] / tot[1]
+		lam := l.lambda
+		a := left[0] * left[0] / (hl + lam)
+		b := right[0] * right[0] / (hr + lam)
+		c := tot[0] * tot[0] / (tot[1] + lam)
 		gain = (a + b - c) / tot[1]
 		noise = 1e-12 * (a + b) / tot[1]
 	} else {
+		wl, wr := l.weight(left), l.weight(right)
 		gain = impT - wl/wT*l.impurity(left, wl) - wr/wT*l.impurity(right, wr)
 		noise = 1e-12 * impT
 	}
@@ -592,7 +730,7 @@ func (g *grower) gain(left, right, tot []float64, wT, impT float64) (float64, bo
 // leftStats sums the histogram bins of c's left side into dst.
 func (g *grower) leftStats(h []float64, c cand, dst []float64) {
 	s := g.lay.s
-	hf := h[c.feature*g.stride:]
+	hf := g.featHist(h, c.feature)
 	clear(dst)
 	nb := g.b.nbins[c.feature]
 	for bin := range nb {
@@ -651,16 +789,16 @@ func (g *grower) split(ctx context.Context, w work) error {
 	}
 	s := g.lay.s
 	c := w.best
-	ls := make([]float64, s)
+	ls := g.mem.alloc(s)
 	g.leftStats(w.hist, c, ls)
 	ps := g.nodes[w.node].full
-	rs := make([]float64, s)
+	rs := g.mem.alloc(s)
 	for i := range rs {
 		rs[i] = ps[i] - ls[i]
 	}
 	mid := g.partition(w.lo, w.hi, c)
-	li := g.addNode(ls)
-	ri := g.addNode(rs)
+	li := g.addNode(ls, mid-w.lo)
+	ri := g.addNode(rs, w.hi-mid)
 	n := &g.nodes[w.node]
 	n.Feature, n.Left, n.Right, n.Gain = c.feature, li, ri, c.gain
 	if k := g.b.arity[c.feature]; k > 0 {
@@ -693,10 +831,9 @@ func (g *grower) split(ctx context.Context, w work) error {
 // finds their best splits. In subtraction mode it builds the smaller
 // child's histogram and turns the parent's into the larger child's.
 func (g *grower) childHists(p, L, R *work, canL, canR bool) {
-	s := g.lay.s
 	if !g.subtract {
 		g.putHist(p.hist)
-		for _, c := range []struct {
+		for _, c := range [2]struct {
 			w  *work
 			ok bool
 		}{{L, canL}, {R, canR}} {
@@ -708,13 +845,8 @@ func (g *grower) childHists(p, L, R *work, canL, canR bool) {
 			g.pickFeatures(g.featA)
 			rows := g.rows[cw.lo:cw.hi]
 			g.gather(rows)
-			tot := g.nodes[cw.node].full
-			g.forFeatures(len(rows), g.featA, func(sc *scratch, f int) {
-				h := cw.hist[f*g.stride : f*g.stride+g.b.nbins[f]*s]
-				clear(h)
-				g.build(h, f, rows)
-				g.candA[f] = g.bestOn(sc, h, f, tot)
-			})
+			g.task = groupTask{hist: cw.hist, rows: rows, tot: g.nodes[cw.node].full, searchA: true}
+			g.forGroups(len(rows), g.featA)
 			cw.best = g.reduce(g.candA, g.featA)
 		}
 		return
@@ -730,34 +862,12 @@ func (g *grower) childHists(p, L, R *work, canL, canR bool) {
 	g.gather(rows)
 	g.pickFeatures(g.featA)
 	g.pickFeatures(g.featB)
-	all := g.featB
-	if g.cfg.subset < g.b.d {
-		// Every feature's histogram is needed for later subtractions.
-		all = make([]bool, g.b.d)
-		for i := range all {
-			all[i] = true
-		}
+	g.task = groupTask{subtract: true, hist: sh, rows: rows, tot: g.nodes[small.node].full, totB: g.nodes[large.node].full, searchA: canS, searchB: canLg}
+	if canLg {
+		g.task.parent = ph
 	}
-	totS, totL := g.nodes[small.node].full, g.nodes[large.node].full
-	g.forFeatures(len(rows), all, func(sc *scratch, f int) {
-		nb := g.b.nbins[f] * s
-		hs := sh[f*g.stride : f*g.stride+nb]
-		clear(hs)
-		g.build(hs, f, rows)
-		g.candA[f], g.candB[f] = noCand, noCand
-		if canS && g.featA[f] {
-			g.candA[f] = g.bestOn(sc, hs, f, totS)
-		}
-		if canLg {
-			hp := ph[f*g.stride : f*g.stride+nb]
-			for i, v := range hs {
-				hp[i] -= v
-			}
-			if g.featB[f] {
-				g.candB[f] = g.bestOn(sc, hp, f, totL)
-			}
-		}
-	})
+	// Every feature's histogram is built: later subtractions need them.
+	g.forGroups(len(rows), g.all)
 	if canS {
 		small.hist, small.best = sh, g.reduce(g.candA, g.featA)
 	} else {

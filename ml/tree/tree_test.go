@@ -295,3 +295,83 @@ func TestDeterministicWithSeed(t *testing.T) {
 		t.Error("two GBT fits with subsampling differ")
 	}
 }
+
+func TestHandComputedGBT(t *testing.T) {
+	// 12 rows, 7 positive: initial margin F0 = ½·ln(7/5). With one split
+	// on x <= 5.5 the left leaf has 1 positive of 5: G = 5·7/12 − 1,
+	// H = 5·(7/12)(5/12), Newton step −G/(H+λ) on the log-odds, halved
+	// into Spark's margin.
+	x := col1(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)
+	y := []float64{0, 0, 1, 0, 0, 1, 1, 1, 1, 0, 1, 1}
+	f := MustFrame(t, x, y, nil, nil)
+	f0 := 0.5 * math.Log(7.0/5)
+	g, h := 5*7.0/12-1, 5*(7.0/12)*(5.0/12)
+	for _, lambda := range []float64{0, 1} {
+		e := tree.NewGBTClassifier()
+		e.P.MaxIter, e.P.MaxDepth, e.P.StepSize, e.P.RegLambda = 1, 1, 0.1, lambda
+		m, err := e.Fit(context.Background(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gm := m.(*tree.GBTClassificationModel)
+		root := gm.Trees[0].Nodes[0]
+		if root.Threshold != 5.5 {
+			t.Fatalf("split at %v, want 5.5", root.Threshold)
+		}
+		want := f0 + 0.1*0.5*(-g/(h+lambda))
+		if got := gm.Trees[0].Nodes[root.Left].Prediction; !near(got, want) {
+			t.Errorf("lambda %v: left leaf %v, want %v", lambda, got, want)
+		}
+		if gm.TreeWeights[0] != 1 {
+			t.Errorf("first tree weight %v, want 1", gm.TreeWeights[0])
+		}
+		raw := make([]float64, 2)
+		prob := make([]float64, 2)
+		gm.PredictRaw([]float64{1}, raw)
+		gm.RawToProbability(raw, prob)
+		if !near(raw[1], want) || raw[0] != -raw[1] || !near(prob[1], 1/(1+math.Exp(-2*want))) || !near(prob[0]+prob[1], 1) {
+			t.Errorf("lambda %v: raw %v prob %v for margin %v", lambda, raw, prob, want)
+		}
+	}
+}
+
+func TestGBTRegressorLosses(t *testing.T) {
+	rng := ml.NewRand(9)
+	var x [][]float64
+	var y []float64
+	for range 400 {
+		a, b := rng.Float64()*4, rng.Float64()*4
+		x = append(x, []float64{a, b})
+		y = append(y, 3*math.Sin(a)+b+0.1*rng.NormFloat64())
+	}
+	f := MustFrame(t, x, y, nil, nil)
+	for _, lossType := range []string{"squared", "absolute"} {
+		e := tree.NewGBTRegressor()
+		e.P.LossType, e.P.MaxIter, e.P.StepSize = lossType, 60, 0.3
+		m, err := e.Fit(context.Background(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gm := m.(*tree.GBTRegressionModel)
+		mse := 0.0
+		for i, r := range x {
+			d := gm.Predict(r) - y[i]
+			mse += d * d
+		}
+		mse /= float64(len(x))
+		if mse > 0.1 {
+			t.Errorf("%s: training MSE %.4f, want < 0.1", lossType, mse)
+		}
+	}
+	// One round with absolute loss: the first tree is the median label
+	// plus a step towards each leaf's median residual.
+	e := tree.NewGBTRegressor()
+	e.P.LossType, e.P.MaxIter, e.P.MaxDepth, e.P.StepSize = "absolute", 1, 0, 0.5
+	m, err := e.Fit(context.Background(), MustFrame(t, col1(1, 2, 3, 4, 5), []float64{1, 2, 3, 10, 100}, nil, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := m.(*tree.GBTRegressionModel).Predict([]float64{1}); got != 3 {
+		t.Errorf("median start = %v, want 3", got)
+	}
+}
