@@ -3,6 +3,7 @@ package regression_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"sync"
 	"testing"
 
@@ -135,5 +136,86 @@ func BenchmarkLinearRegressionFitSizes(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// BenchmarkGLMFit fits Poisson (log link) and binomial (logit) GLMs by
+// IRLS on 500,000 × 20, labels drawn from the models.
+func BenchmarkGLMFit(b *testing.B) {
+	const n, d = 500_000, 20
+	rng := ml.NewRand(3)
+	flat := make([]float64, n*d)
+	counts, binary := make([]float64, n), make([]float64, n)
+	for i := range n {
+		row := flat[i*d : (i+1)*d]
+		eta := 0.2
+		for j := range row {
+			row[j] = rng.NormFloat64()
+			eta += 0.05 * float64(j%5-2) * row[j]
+		}
+		mu := math.Exp(eta)
+		k, p, u := 0.0, math.Exp(-mu), rng.Float64()
+		for c := p; u > c && k < 100; c += p {
+			k++
+			p *= mu / k
+		}
+		counts[i] = k
+		if rng.Float64() < 1/(1+math.Exp(-eta)) {
+			binary[i] = 1
+		}
+	}
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "features", Type: ml.VectorType, Nullable: true},
+		{Name: "counts", Type: arrow.PrimitiveTypes.Float64},
+		{Name: "binary", Type: arrow.PrimitiveTypes.Float64},
+	}, nil)
+	f, err := ml.NewFrame(schema, []*arrow.Chunked{ml.DenseVectors(flat, d), ml.Float64Column(counts), ml.Float64Column(binary)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, bc := range []struct{ family, label string }{{"poisson", "counts"}, {"binomial", "binary"}} {
+		b.Run(bc.family, func(b *testing.B) {
+			glr := regression.NewGeneralizedLinearRegression()
+			glr.P.Family, glr.P.LabelCol = bc.family, bc.label
+			b.ReportAllocs()
+			iters := 0
+			for b.Loop() {
+				m, err := glr.Fit(ctx, f)
+				if err != nil {
+					b.Fatal(err)
+				}
+				gm := m.(*regression.GeneralizedLinearRegressionModel)
+				benchSink = gm.Intercept
+				iters = gm.Summary.NumIterations
+			}
+			b.ReportMetric(float64(iters), "iters")
+		})
+	}
+}
+
+// BenchmarkIsotonicFit fits 500,000 points.
+func BenchmarkIsotonicFit(b *testing.B) {
+	const n = 500_000
+	rng := ml.NewRand(4)
+	x, y := make([]float64, n), make([]float64, n)
+	for i := range x {
+		x[i] = rng.Float64() * 100
+		y[i] = math.Sqrt(x[i]) + rng.NormFloat64()
+	}
+	schema := arrow.NewSchema([]arrow.Field{{Name: "features", Type: arrow.PrimitiveTypes.Float64}, {Name: "label", Type: arrow.PrimitiveTypes.Float64}}, nil)
+	f, err := ml.NewFrame(schema, []*arrow.Chunked{ml.Float64Column(x), ml.Float64Column(y)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	ir := regression.NewIsotonicRegression()
+	b.ReportAllocs()
+	for b.Loop() {
+		m, err := ir.Fit(ctx, f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		benchSink = float64(len(m.(*regression.IsotonicRegressionModel).Boundaries))
 	}
 }

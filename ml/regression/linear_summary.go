@@ -44,10 +44,11 @@ type LinearRegressionSummary struct {
 // summary of the training data.
 type LinearRegressionTrainingSummary struct {
 	LinearRegressionSummary
-	// ObjectiveHistory is the objective in Spark's scaled space (label
-	// divided by its standard deviation) at the start and after each
-	// iteration; the normal solver's closed form has one value (Spark
-	// records 0 there).
+	// ObjectiveHistory is the objective at the start and after each
+	// iteration, in Spark's scaled space: for squared error the label is
+	// divided by its standard deviation, for Huber it is the Huber
+	// objective itself. The normal solver's closed form has one value, the
+	// objective at the solution (Spark records 0 there).
 	ObjectiveHistory []float64
 	// TotalIterations is len(ObjectiveHistory) − 1.
 	TotalIterations int

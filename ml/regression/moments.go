@@ -199,6 +199,8 @@ func computeMoments(ctx context.Context, job momentsJob) (*moments, error) {
 					}
 					continue
 				}
+				// The block is stored transposed (one row per variable), so
+				// syrk computes each entry as a dot product of two long rows.
 				rows := 0
 				for i := lo; i < hi; i++ {
 					w := 1.0
@@ -209,19 +211,18 @@ func computeMoments(ctx context.Context, job momentsJob) (*moments, error) {
 						continue
 					}
 					sw := math.Sqrt(w)
-					dst := buf[rows*k : (rows+1)*k]
 					row := job.x[i*d : (i+1)*d]
 					for j, v := range row {
-						dst[j] = sw * (v - m.xMean[j])
+						buf[j*blockRows+rows] = sw * (v - m.xMean[j])
 					}
-					dst[d] = sw * (job.y[i] - m.yMean)
+					buf[d*blockRows+rows] = sw * (job.y[i] - m.yMean)
 					rows++
 				}
 				if rows == 0 {
 					continue
 				}
-				blas64.Syrk(blas.Trans, 1,
-					blas64.General{Rows: rows, Cols: k, Stride: k, Data: buf[:rows*k]},
+				blas64.Syrk(blas.NoTrans, 1,
+					blas64.General{Rows: k, Cols: rows, Stride: blockRows, Data: buf[:(k-1)*blockRows+rows]},
 					1, blas64.Symmetric{Uplo: blas.Upper, N: k, Stride: k, Data: acc.c})
 			}
 			p2[ri] = acc
