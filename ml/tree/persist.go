@@ -7,20 +7,7 @@ import (
 	"github.com/sluice-dev/sluice/ml"
 )
 
-// Model data layout.
-//
-// Every tree model writes
-//
-//	data/model.json   {"uid":…, "numFeatures":…, "numClasses":…}
-//	data/nodes.arrow  one row per node of every tree: treeID, id (the
-//	                  node's index in its tree, root 0), prediction,
-//	                  impurity, impurityStats (list<double>), rawCount,
-//	                  weight, gain, leftChild, rightChild (-1 for
-//	                  leaves), featureIndex (-1 for leaves),
-//	                  threshold, leftCategories (list<double>) and
-//	                  numCategories (-1 unless categorical) — the
-//	                  columns of Spark's NodeData, flattened
-//	data/trees.arrow  one row per tree: treeID, weight
+// modelMeta is data/model.json (see the package doc for the layout).
 type modelMeta struct {
 	UID         string `json:"uid"`
 	NumFeatures int    `json:"numFeatures"`
