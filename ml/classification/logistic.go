@@ -27,6 +27,74 @@ type LogisticRegressionParams struct {
 	Thresholds       []float64 `param:"thresholds" doc:"one threshold per class: the class with the largest probability/threshold wins; overrides threshold; empty for none"`
 	WeightCol        string    `param:"weightCol" doc:"column of non-negative instance weights; empty gives every row weight 1"`
 	AggregationDepth int       `param:"aggregationDepth" doc:"accepted for Spark compatibility and ignored (>= 2)"`
+	MaxBlockSizeInMB float64   `param:"maxBlockSizeInMB" doc:"accepted for Spark compatibility and ignored (>= 0)"`
+
+	LowerBoundsOnCoefficients [][]float64 `param:"lowerBoundsOnCoefficients" doc:"lower bounds on the coefficients (original scale): 1 row (binomial) or one per class, one value per feature; empty for none"`
+	UpperBoundsOnCoefficients [][]float64 `param:"upperBoundsOnCoefficients" doc:"upper bounds on the coefficients, shaped like lowerBoundsOnCoefficients; empty for none"`
+	LowerBoundsOnIntercepts   []float64   `param:"lowerBoundsOnIntercepts" doc:"lower bounds on the intercepts: 1 (binomial) or one per class; empty for none"`
+	UpperBoundsOnIntercepts   []float64   `param:"upperBoundsOnIntercepts" doc:"upper bounds on the intercepts; empty for none"`
+}
+
+// bounded reports whether any bound param is set.
+func (p LogisticRegressionParams) bounded() bool {
+	return len(p.LowerBoundsOnCoefficients) > 0 || len(p.UpperBoundsOnCoefficients) > 0 ||
+		len(p.LowerBoundsOnIntercepts) > 0 || len(p.UpperBoundsOnIntercepts) > 0
+}
+
+// checkBounds validates the bound params against the model shape
+// (rows coefficient sets of d features); rows < 0 skips the shape checks.
+func (p LogisticRegressionParams) checkBounds(rows, d int) error {
+	if !p.bounded() {
+		return nil
+	}
+	if p.RegParam*p.ElasticNetParam > 0 {
+		return fmt.Errorf("bounds on coefficients or intercepts need an L2-only penalty; set elasticNetParam to 0 (Spark's rule)")
+	}
+	if !p.FitIntercept && (len(p.LowerBoundsOnIntercepts) > 0 || len(p.UpperBoundsOnIntercepts) > 0) {
+		return fmt.Errorf("bounds on intercepts need fitIntercept true")
+	}
+	mats := []struct {
+		name string
+		m    [][]float64
+	}{{"lowerBoundsOnCoefficients", p.LowerBoundsOnCoefficients}, {"upperBoundsOnCoefficients", p.UpperBoundsOnCoefficients}}
+	for _, mt := range mats {
+		if len(mt.m) == 0 {
+			continue
+		}
+		if rows >= 0 && len(mt.m) != rows {
+			return fmt.Errorf("%s has %d rows; the model has %d coefficient rows (1 for binomial, one per class for multinomial)", mt.name, len(mt.m), rows)
+		}
+		for k, r := range mt.m {
+			if (rows >= 0 && len(r) != d) || len(r) != len(mt.m[0]) {
+				return fmt.Errorf("%s row %d has %d values; the features have %d", mt.name, k, len(r), d)
+			}
+		}
+	}
+	for _, v := range []struct {
+		name string
+		v    []float64
+	}{{"lowerBoundsOnIntercepts", p.LowerBoundsOnIntercepts}, {"upperBoundsOnIntercepts", p.UpperBoundsOnIntercepts}} {
+		if rows >= 0 && len(v.v) > 0 && len(v.v) != rows {
+			return fmt.Errorf("%s has %d values; the model has %d intercepts", v.name, len(v.v), rows)
+		}
+	}
+	lo, hi := p.LowerBoundsOnCoefficients, p.UpperBoundsOnCoefficients
+	if len(lo) > 0 && len(hi) > 0 && len(lo) == len(hi) {
+		for k := range lo {
+			for j := range min(len(lo[k]), len(hi[k])) {
+				if !(lo[k][j] <= hi[k][j]) {
+					return fmt.Errorf("coefficient bounds [%v, %v] at row %d, feature %d: lower must be <= upper", lo[k][j], hi[k][j], k, j)
+				}
+			}
+		}
+	}
+	li, hiI := p.LowerBoundsOnIntercepts, p.UpperBoundsOnIntercepts
+	for k := range min(len(li), len(hiI)) {
+		if !(li[k] <= hiI[k]) {
+			return fmt.Errorf("intercept bounds [%v, %v] for intercept %d: lower must be <= upper", li[k], hiI[k], k)
+		}
+	}
+	return nil
 }
 
 // Validate checks each param's range, naming the param and the fix.
@@ -47,11 +115,16 @@ func (p LogisticRegressionParams) Validate() error {
 		return fmt.Errorf("threshold is %v; use a probability in [0, 1]", p.Threshold)
 	case p.AggregationDepth < 2:
 		return fmt.Errorf("aggregationDepth is %d; Spark requires >= 2 (Sluice ignores it)", p.AggregationDepth)
+	case !(p.MaxBlockSizeInMB >= 0):
+		return fmt.Errorf("maxBlockSizeInMB is %v; use 0 or more (Sluice ignores it)", p.MaxBlockSizeInMB)
 	}
 	switch p.Family {
 	case "auto", "binomial", "multinomial":
 	default:
 		return fmt.Errorf("family %q: use auto, binomial or multinomial", p.Family)
+	}
+	if err := p.checkBounds(-1, 0); err != nil {
+		return err
 	}
 	return ml.ValidateThresholds(p.Thresholds, len(p.Thresholds))
 }
@@ -64,6 +137,11 @@ func (p LogisticRegressionParams) Validate() error {
 // (sample) standard deviation for fitting, so the penalty applies to the
 // standardized coefficients; coefficients and intercepts are reported on
 // the original scale either way. Constant features get coefficient 0.
+//
+// Bounds on coefficients and intercepts (Spark's lowerBoundsOnCoefficients
+// and friends) switch the optimizer to optim.Bounded, a projected L-BFGS;
+// as in Spark they need an L2-only penalty, and multinomial results are
+// then not centered.
 //
 // Each pass over the data is split across GOMAXPROCS goroutines by row
 // range; passes allocate nothing.
@@ -82,6 +160,8 @@ func NewLogisticRegression() *LogisticRegression {
 		ClassifierCols: ml.DefaultClassifierCols(),
 		MaxIter:        100, Tol: 1e-6, FitIntercept: true, Standardization: true,
 		Family: "auto", Threshold: 0.5, Thresholds: []float64{}, AggregationDepth: 2,
+		LowerBoundsOnCoefficients: [][]float64{}, UpperBoundsOnCoefficients: [][]float64{},
+		LowerBoundsOnIntercepts: []float64{}, UpperBoundsOnIntercepts: []float64{},
 	}}
 }
 
@@ -196,7 +276,13 @@ func (lr *LogisticRegression) fit(ctx context.Context, f *ml.Frame) (*LogisticRe
 	if multi {
 		kind, K = multinomial, numClasses
 	}
+	if err := p.checkBounds(K, d.D); err != nil {
+		return nil, err
+	}
 	lp := newLinearProblem(d, kind, K, p.FitIntercept, p.Standardization, stats, p.RegParam*(1-p.ElasticNetParam), pool)
+	if p.bounded() {
+		clear(lp.mean) // bounds apply to the uncentered intercepts
+	}
 	theta := make([]float64, lp.numParams())
 	if p.FitIntercept {
 		if multi {
@@ -212,7 +298,13 @@ func (lr *LogisticRegression) fit(ctx context.Context, f *ml.Frame) (*LogisticRe
 			theta[d.D] = math.Log(hist[1] / hist[0])
 		}
 	}
-	res, err := minimize(ctx, lp.eval, theta, p.MaxIter, p.Tol, lp.l1Weights(p.RegParam*p.ElasticNetParam, p.Standardization))
+	var res *optim.Result
+	if p.bounded() {
+		lower, upper := lp.bounds(p)
+		res, err = optim.Bounded(ctx, lp.eval, theta, lower, upper, optim.Config{MaxIter: p.MaxIter, Tol: p.Tol, M: 10})
+	} else {
+		res, err = minimize(ctx, lp.eval, theta, p.MaxIter, p.Tol, lp.l1Weights(p.RegParam*p.ElasticNetParam, p.Standardization))
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -223,7 +315,7 @@ func (lr *LogisticRegression) fit(ctx context.Context, f *ml.Frame) (*LogisticRe
 		m.CoefficientMatrix[k] = append([]float64(nil), lp.coef[k*d.D:(k+1)*d.D]...)
 	}
 	m.InterceptVector = append([]float64(nil), lp.icpt...)
-	if multi {
+	if multi && !p.bounded() {
 		centerMultinomial(m.CoefficientMatrix, m.InterceptVector, p.RegParam == 0, p.FitIntercept)
 	}
 	m.summary = &LogisticRegressionTrainingSummary{
@@ -231,6 +323,39 @@ func (lr *LogisticRegression) fit(ctx context.Context, f *ml.Frame) (*LogisticRe
 		model: m, frame: f, labels: d.Y, weights: d.W,
 	}
 	return m, nil
+}
+
+// bounds returns the box for θ: coefficient bounds scaled to the
+// standardized space (θ_j = β_j·σ_j), ±Inf where unset, and none for
+// constant features, whose coefficient stays 0.
+func (lp *linearProblem) bounds(p LogisticRegressionParams) ([]float64, []float64) {
+	n := lp.numParams()
+	lower, upper := make([]float64, n), make([]float64, n)
+	for i := range lower {
+		lower[i], upper[i] = math.Inf(-1), math.Inf(1)
+	}
+	for k := range lp.K {
+		for j, s := range lp.std {
+			if s == 0 {
+				continue
+			}
+			if len(p.LowerBoundsOnCoefficients) > 0 {
+				lower[k*lp.D+j] = p.LowerBoundsOnCoefficients[k][j] * s
+			}
+			if len(p.UpperBoundsOnCoefficients) > 0 {
+				upper[k*lp.D+j] = p.UpperBoundsOnCoefficients[k][j] * s
+			}
+		}
+		if lp.fitIntercept {
+			if len(p.LowerBoundsOnIntercepts) > 0 {
+				lower[lp.K*lp.D+k] = p.LowerBoundsOnIntercepts[k]
+			}
+			if len(p.UpperBoundsOnIntercepts) > 0 {
+				upper[lp.K*lp.D+k] = p.UpperBoundsOnIntercepts[k]
+			}
+		}
+	}
+	return lower, upper
 }
 
 // minimize runs L-BFGS, or OWL-QN when some L1 weight is positive.

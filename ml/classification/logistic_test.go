@@ -3,6 +3,7 @@ package classification_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"path/filepath"
 	"strings"
@@ -555,3 +556,165 @@ func TestLogisticRegressionBadInput(t *testing.T) {
 		}
 	})
 }
+
+// TestLogisticRegressionIterationsDoNotAllocate: the allocations of a fit
+// do not grow with its iterations (passes reuse per-worker buffers).
+func TestLogisticRegressionIterationsDoNotAllocate(t *testing.T) {
+	X, y := synthetic(20_000, 5)
+	f := frameOf(t, X, y, nil)
+	allocs := func(iters int) float64 {
+		lr := classification.NewLogisticRegression()
+		lr.P.MaxIter, lr.P.Tol = iters, 0
+		return testing.AllocsPerRun(3, func() {
+			m, err := lr.Fit(context.Background(), f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s, _ := m.(*classification.LogisticRegressionModel).Summary(); s.TotalIterations != iters {
+				t.Fatalf("%d iterations, want %d", s.TotalIterations, iters)
+			}
+		})
+	}
+	if few, many := allocs(2), allocs(12); many > few {
+		t.Errorf("2 iterations: %v allocations, 12 iterations: %v", few, many)
+	}
+}
+
+func TestLogisticRegressionBounds(t *testing.T) {
+	X, y := binaryToy()
+	f := frameOf(t, X, y, nil)
+	base := classification.NewLogisticRegression()
+	base.P.RegParam, base.P.Tol = 0.05, 1e-12
+	free := fitLR(t, base, f)
+	coef, _ := free.Coefficients()
+	icpt, _ := free.Intercept()
+	t.Logf("unbounded: coefficients %v, intercept %v", coef, icpt)
+
+	t.Run("loose bounds change nothing", func(t *testing.T) {
+		lr := *base
+		lr.P.LowerBoundsOnCoefficients = [][]float64{{-10, -10, -10}}
+		lr.P.UpperBoundsOnCoefficients = [][]float64{{10, 10, 10}}
+		lr.P.LowerBoundsOnIntercepts, lr.P.UpperBoundsOnIntercepts = []float64{-10}, []float64{10}
+		m := fitLR(t, &lr, f)
+		nearSlice(t, "coefficients", m.CoefficientMatrix[0], coef, 1e-6)
+		nearSlice(t, "intercept", m.InterceptVector, []float64{icpt}, 1e-6)
+	})
+	t.Run("pinned coefficient equals dropping the feature", func(t *testing.T) {
+		j := 0
+		for k := range coef {
+			if math.Abs(coef[k]) > math.Abs(coef[j]) {
+				j = k
+			}
+		}
+		lr := *base
+		bound := []float64{math.Inf(1), math.Inf(1), math.Inf(1)}
+		if coef[j] < 0 {
+			bound = []float64{math.Inf(-1), math.Inf(-1), math.Inf(-1)}
+			bound[j] = 0
+			lr.P.LowerBoundsOnCoefficients = [][]float64{bound}
+		} else {
+			bound[j] = 0
+			lr.P.UpperBoundsOnCoefficients = [][]float64{bound}
+		}
+		m := fitLR(t, &lr, f)
+		if m.CoefficientMatrix[0][j] != 0 {
+			t.Errorf("coefficient %d = %v, want exactly 0", j, m.CoefficientMatrix[0][j])
+		}
+		var Xd [][]float64
+		for _, r := range X {
+			Xd = append(Xd, append(append([]float64(nil), r[:j]...), r[j+1:]...))
+		}
+		drop := fitLR(t, base, frameOf(t, Xd, y, nil))
+		rest := append(append([]float64(nil), m.CoefficientMatrix[0][:j]...), m.CoefficientMatrix[0][j+1:]...)
+		nearSlice(t, "other coefficients", rest, drop.CoefficientMatrix[0], 1e-5)
+		nearSlice(t, "intercept", m.InterceptVector, drop.InterceptVector, 1e-5)
+	})
+	t.Run("intercept bound", func(t *testing.T) {
+		lr := *base
+		lr.P.UpperBoundsOnIntercepts = []float64{icpt - 1}
+		m := fitLR(t, &lr, f)
+		if m.InterceptVector[0] != icpt-1 {
+			t.Errorf("intercept %v, want the bound %v", m.InterceptVector[0], icpt-1)
+		}
+	})
+	t.Run("non-negative multinomial", func(t *testing.T) {
+		X3, y3 := multiToy()
+		lr := classification.NewLogisticRegression()
+		lr.P.RegParam = 0.01
+		lr.P.LowerBoundsOnCoefficients = [][]float64{{0, 0}, {0, 0}, {0, 0}}
+		m := fitLR(t, lr, frameOf(t, X3, y3, nil))
+		for k, r := range m.CoefficientMatrix {
+			for j, v := range r {
+				if v < 0 {
+					t.Errorf("coefficient [%d][%d] = %v < 0", k, j, v)
+				}
+			}
+		}
+	})
+	for _, tt := range []struct {
+		name string
+		set  func(p *classification.LogisticRegressionParams)
+		want string
+	}{
+		{"elastic net", func(p *classification.LogisticRegressionParams) {
+			p.ElasticNetParam = 0.5
+			p.LowerBoundsOnIntercepts = []float64{0}
+		}, "need an L2-only penalty"},
+		{"rows", func(p *classification.LogisticRegressionParams) {
+			p.LowerBoundsOnCoefficients = [][]float64{{0, 0, 0}, {0, 0, 0}}
+		}, "lowerBoundsOnCoefficients has 2 rows; the model has 1"},
+		{"columns", func(p *classification.LogisticRegressionParams) {
+			p.UpperBoundsOnCoefficients = [][]float64{{0, 0}}
+		}, "upperBoundsOnCoefficients row 0 has 2 values; the features have 3"},
+		{"crossed", func(p *classification.LogisticRegressionParams) {
+			p.LowerBoundsOnCoefficients = [][]float64{{0, 1, 0}}
+			p.UpperBoundsOnCoefficients = [][]float64{{0, 0, 0}}
+		}, "coefficient bounds [1, 0] at row 0, feature 1"},
+		{"intercept without fitIntercept", func(p *classification.LogisticRegressionParams) {
+			p.FitIntercept = false
+			p.UpperBoundsOnIntercepts = []float64{1}
+		}, "bounds on intercepts need fitIntercept true"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			lr := classification.NewLogisticRegression()
+			lr.P.RegParam = 0.1
+			tt.set(&lr.P)
+			_, err := lr.Fit(context.Background(), f)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestLogisticRegressionEstimatorSaveLoad: every param, bounds with ±Inf
+// included, survives ml.Save / ml.Load.
+func TestLogisticRegressionEstimatorSaveLoad(t *testing.T) {
+	lr := classification.NewLogisticRegression()
+	lr.P.RegParam, lr.P.Family, lr.P.WeightCol = 0.3, "multinomial", "w"
+	lr.P.LowerBoundsOnCoefficients = [][]float64{{math.Inf(-1), 0}, {-1, math.Inf(-1)}}
+	lr.P.UpperBoundsOnIntercepts = []float64{math.Inf(1), 2}
+	lr.P.Thresholds = []float64{0.4, 0.6}
+	dir := filepath.Join(t.TempDir(), "lr")
+	if err := ml.Save(dir, lr); err != nil {
+		t.Fatal(err)
+	}
+	st, err := ml.Load(dir, registry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := st.(*classification.LogisticRegression)
+	for _, p := range ml.ParamList(lr) {
+		var g any
+		for _, q := range ml.ParamList(got) {
+			if q.Name == p.Name {
+				g = q.Value
+			}
+		}
+		if fmtValue(g) != fmtValue(p.Value) {
+			t.Errorf("%s: loaded %v, saved %v", p.Name, g, p.Value)
+		}
+	}
+}
+
+func fmtValue(v any) string { return fmt.Sprintf("%v", v) }

@@ -23,6 +23,7 @@ type LinearSVCParams struct {
 	Threshold        float64 `param:"threshold" doc:"predict 1 when the margin is above this value (any number; default 0)"`
 	WeightCol        string  `param:"weightCol" doc:"column of non-negative instance weights; empty gives every row weight 1"`
 	AggregationDepth int     `param:"aggregationDepth" doc:"accepted for Spark compatibility and ignored (>= 2)"`
+	MaxBlockSizeInMB float64 `param:"maxBlockSizeInMB" doc:"accepted for Spark compatibility and ignored (>= 0)"`
 }
 
 // Validate checks each param's range, naming the param and the fix.
@@ -41,6 +42,8 @@ func (p LinearSVCParams) Validate() error {
 		return fmt.Errorf("threshold is NaN; use a number (0 is the margin's sign)")
 	case p.AggregationDepth < 2:
 		return fmt.Errorf("aggregationDepth is %d; Spark requires >= 2 (Sluice ignores it)", p.AggregationDepth)
+	case !(p.MaxBlockSizeInMB >= 0):
+		return fmt.Errorf("maxBlockSizeInMB is %v; use 0 or more (Sluice ignores it)", p.MaxBlockSizeInMB)
 	}
 	return nil
 }

@@ -150,3 +150,24 @@ func sign(v float64) float64 {
 	}
 	return 0
 }
+
+// boxBacktrack is Bounded's line search: halve the step along the path
+// projected onto the box until the objective decreases sufficiently
+// (Armijo with the projected gradient). The accepted point is left in xt
+// and gt.
+func (st *state) boxBacktrack(f0, alpha float64) (float64, bool) {
+	for k := 0; k < maxBacktrak; k++ {
+		var decrease float64
+		for i, xi := range st.x {
+			v := min(max(xi+alpha*st.d[i], st.lower[i]), st.upper[i])
+			st.xt[i] = v
+			decrease += st.pg[i] * (v - xi)
+		}
+		f := st.eval(st.xt, st.gt)
+		if finite(f) && allFinite(st.gt) && f <= f0+c1*decrease {
+			return f, true
+		}
+		alpha *= 0.5
+	}
+	return 0, false
+}

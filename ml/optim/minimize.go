@@ -122,10 +122,41 @@ func OWLQN(ctx context.Context, f Func, x0, l1 []float64, cfg Config) (*Result, 
 	return newState(f, x0, l1, cfg.M).run(ctx, cfg)
 }
 
+// Bounded minimizes f subject to lower[i] ≤ x[i] ≤ upper[i] with a
+// projected L-BFGS: coordinates at a bound whose gradient pushes outward
+// are held fixed, L-BFGS directions are computed over the free ones, and
+// a backtracking search runs along the path projected onto the box. (A
+// simpler relative of L-BFGS-B, Spark's choice for bounded logistic
+// regression.) x0 is first clipped into the box. ±Inf bounds leave a side
+// open. Convergence uses the projected gradient. Errors are as for LBFGS,
+// plus bounds of the wrong length or with lower > upper.
+func Bounded(ctx context.Context, f Func, x0, lower, upper []float64, cfg Config) (*Result, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if len(lower) != len(x0) || len(upper) != len(x0) {
+		return nil, fmt.Errorf("optim: %d lower and %d upper bounds for %d coordinates", len(lower), len(upper), len(x0))
+	}
+	for i := range lower {
+		if !(lower[i] <= upper[i]) {
+			return nil, fmt.Errorf("optim: bound %d is [%v, %v]; lower must be <= upper", i, lower[i], upper[i])
+		}
+	}
+	st := newState(f, x0, nil, cfg.M)
+	st.lower, st.upper = lower, upper
+	st.pg = make([]float64, len(x0))
+	for i, v := range st.x {
+		st.x[i] = min(max(v, lower[i]), upper[i])
+	}
+	return st.run(ctx, cfg)
+}
+
 // state is one minimization's working memory.
 type state struct {
 	fn     Func
-	l1     []float64 // nil: plain L-BFGS
+	l1     []float64 // OWL-QN's L1 weights; nil otherwise
+	lower  []float64 // Bounded's box; nil otherwise
+	upper  []float64
 	x, g   []float64 // current point and smooth gradient
 	pg     []float64 // pseudo-gradient (aliases g for L-BFGS)
 	d      []float64 // search direction
@@ -171,8 +202,23 @@ func (st *state) eval(x, g []float64) float64 {
 	return v
 }
 
-// pseudo computes the OWL-QN pseudo-gradient at st.x (no-op for L-BFGS).
+// projected reports whether the minimization needs a pseudo-gradient
+// and a projected line search (OWL-QN, Bounded).
+func (st *state) projected() bool { return st.l1 != nil || st.lower != nil }
+
+// pseudo computes the OWL-QN pseudo-gradient, or Bounded's projected
+// gradient, at st.x (no-op for L-BFGS).
 func (st *state) pseudo() {
+	if st.lower != nil {
+		for i, gi := range st.g {
+			xi := st.x[i]
+			if (xi <= st.lower[i] && gi > 0) || (xi >= st.upper[i] && gi < 0) {
+				gi = 0
+			}
+			st.pg[i] = gi
+		}
+		return
+	}
 	if st.l1 == nil {
 		return
 	}
@@ -235,10 +281,13 @@ func (st *state) run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 		var fNew float64
 		var ok bool
-		if st.l1 == nil {
-			fNew, ok = st.strongWolfe(f, dg, step)
-		} else {
+		switch {
+		case st.lower != nil:
+			fNew, ok = st.boxBacktrack(f, step)
+		case st.l1 != nil:
 			fNew, ok = st.backtrack(f, step)
+		default:
+			fNew, ok = st.strongWolfe(f, dg, step)
 		}
 		if !ok {
 			if failed || st.count == 0 {
@@ -253,7 +302,7 @@ func (st *state) run(ctx context.Context, cfg Config) (*Result, error) {
 		st.remember()
 		st.x, st.xt = st.xt, st.x
 		st.g, st.gt = st.gt, st.g
-		if st.l1 == nil {
+		if !st.projected() {
 			st.pg = st.g
 		}
 		st.pseudo()
@@ -299,7 +348,14 @@ func (st *state) direction() {
 	for i := range q {
 		q[i] = -q[i]
 	}
-	if st.l1 != nil {
+	switch {
+	case st.lower != nil: // hold the coordinates pinned at a bound
+		for i := range q {
+			if st.pg[i] == 0 && (st.x[i] <= st.lower[i] || st.x[i] >= st.upper[i]) {
+				q[i] = 0
+			}
+		}
+	case st.l1 != nil: // stay in the orthant: move only against the pseudo-gradient
 		for i := range q {
 			if q[i]*st.pg[i] >= 0 {
 				q[i] = 0

@@ -421,3 +421,73 @@ func TestAllocationsDoNotGrowWithIterations(t *testing.T) {
 		t.Errorf("2 iterations: %v allocations, 40 iterations: %v; want the same", few, many)
 	}
 }
+
+func TestBoundedRosenbrock(t *testing.T) {
+	// With x0 ≤ 0.5 the minimum is at (0.5, 0.25): for fixed x0 the best
+	// x1 is x0², and (1 − x0)² falls until the bound.
+	inf := math.Inf(1)
+	cfg := optim.DefaultConfig()
+	cfg.MaxIter, cfg.Tol = 1000, 1e-14
+	res, err := optim.Bounded(context.Background(), rosenbrock, []float64{-1.2, 1}, []float64{-inf, -inf}, []float64{0.5, inf}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	near(t, "x", res.X, []float64{0.5, 0.25}, 1e-6)
+	if res.X[0] != 0.5 {
+		t.Errorf("x0 = %v, want exactly the bound 0.5", res.X[0])
+	}
+	checkHistory(t, res)
+}
+
+// TestBoundedQuadratic checks the KKT conditions on a box-constrained
+// ill-conditioned quadratic whose unconstrained minimum is outside the box.
+func TestBoundedQuadratic(t *testing.T) {
+	f, _ := quadratic() // unconstrained minimum (1, -2, 3, -4)
+	lower := []float64{-1, -1, -1, -1}
+	upper := []float64{0.5, 1, 1, 1}
+	cfg := optim.DefaultConfig()
+	cfg.MaxIter, cfg.Tol = 1000, 1e-15
+	res, err := optim.Bounded(context.Background(), f, []float64{5, 5, 5, 5}, lower, upper, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := make([]float64, 4)
+	f(res.X, g)
+	for i, x := range res.X {
+		switch {
+		case x < lower[i] || x > upper[i]:
+			t.Errorf("x[%d] = %v outside [%v, %v]", i, x, lower[i], upper[i])
+		case x == lower[i] && g[i] < -1e-9, x == upper[i] && g[i] > 1e-9:
+			t.Errorf("x[%d] = %v at a bound with gradient %v pointing inward", i, x, g[i])
+		case x > lower[i] && x < upper[i] && math.Abs(g[i]) > 1e-6:
+			t.Errorf("free x[%d] = %v has gradient %v", i, x, g[i])
+		}
+	}
+	t.Logf("x %v, gradient %v, %d iterations, %v", res.X, g, res.Iterations, res.Reason)
+	// Brute force on a grid agrees to the grid's resolution.
+	best, bestF := []float64(nil), math.Inf(1)
+	for a := -1.0; a <= 0.5; a += 0.1 {
+		for b := -1.0; b <= 1; b += 0.1 {
+			for c := -1.0; c <= 1; c += 0.1 {
+				for d := -1.0; d <= 1; d += 0.1 {
+					if v := f([]float64{a, b, c, d}, g); v < bestF {
+						best, bestF = []float64{a, b, c, d}, v
+					}
+				}
+			}
+		}
+	}
+	if res.F > bestF+1e-12 {
+		t.Errorf("f = %v, a grid point reaches %v at %v", res.F, bestF, best)
+	}
+}
+
+func TestBoundedBadInputs(t *testing.T) {
+	ctx := context.Background()
+	if _, err := optim.Bounded(ctx, rosenbrock, []float64{0, 0}, []float64{0}, []float64{1, 1}, optim.DefaultConfig()); err == nil || !strings.Contains(err.Error(), "1 lower and 2 upper") {
+		t.Errorf("err = %v", err)
+	}
+	if _, err := optim.Bounded(ctx, rosenbrock, []float64{0, 0}, []float64{0, 2}, []float64{1, 1}, optim.DefaultConfig()); err == nil || !strings.Contains(err.Error(), "bound 1 is [2, 1]") {
+		t.Errorf("err = %v", err)
+	}
+}
