@@ -333,7 +333,7 @@ func leafBinned(t *Tree, sb []int, b *binned, r int) int {
 		if sb[i] >= 0 {
 			left = bin <= sb[i]
 		} else {
-			left = n.mask[bin>>6]&(1<<(uint(bin)&63)) != 0
+			left = n.mask != nil && n.mask[bin>>6]&(1<<(uint(bin)&63)) != 0
 		}
 		if left {
 			i = n.Left

@@ -246,10 +246,11 @@ type grower struct {
 	rows, tmp []int32
 	gath      []float64
 	free      [][]float64
-	stride    int // 256*s: one feature's histogram (any uint8 bin fits)
+	stride    int // one feature's histogram: 256 (fast kernels) or maxBins bins
 	hsize     int // d*stride
 	nodes     []Node
-	lo, hi    []int // rows of each node, for boosting
+	full      [][]float64 // each node's layout stats (in mem)
+	lo, hi    []int       // rows of each node, for boosting
 	rng       *rand.Rand
 	perm      []int
 	scr       []scratch
@@ -286,7 +287,13 @@ type groupTask struct {
 
 func newGrower(b *binned, lay layout, cfg growConfig) *grower {
 	g := &grower{b: b, lay: lay, cfg: cfg}
-	g.stride = 256 * lay.s
+	// The unsafe histogram kernels (s <= 4) index any uint8 bin, so
+	// their histograms have room for 256; the generic one indexes at
+	// most maxBins.
+	g.stride = b.maxBins * lay.s
+	if lay.s <= 4 {
+		g.stride = 256 * lay.s
+	}
 	g.hsize = b.d * g.stride
 	g.cfg.workers = max(1, cfg.workers)
 	g.scr = make([]scratch, g.cfg.workers)
@@ -340,7 +347,7 @@ func (g *grower) grow(ctx context.Context, rows []int32, rowStats []float64, see
 	}
 	g.tmp = g.tmp[:len(rows)]
 	g.rowStats = rowStats
-	g.nodes = g.nodes[:0]
+	g.nodes, g.full = g.nodes[:0], g.full[:0]
 	g.lo, g.hi = g.lo[:0], g.hi[:0]
 	g.rng = rand.New(rand.NewPCG(uint64(seed), 0x2545F4914F6CDD1D))
 	g.mem.reset()
@@ -360,7 +367,7 @@ func (g *grower) grow(ctx context.Context, rows []int32, rowStats []float64, see
 		root.hist = g.getHist()
 		g.pickFeatures(g.featA)
 		g.gather(rows)
-		g.task = groupTask{hist: root.hist, rows: rows, tot: g.nodes[root.node].full, searchA: true}
+		g.task = groupTask{hist: root.hist, rows: rows, tot: g.full[root.node], searchA: true}
 		g.forGroups(len(rows), g.featA)
 		root.best = g.reduce(g.candA, g.featA)
 	}
@@ -373,8 +380,8 @@ func (g *grower) grow(ctx context.Context, rows []int32, rowStats []float64, see
 	slab := make([]float64, len(nodes)*ns)
 	for i := range nodes {
 		st := slab[i*ns : (i+1)*ns : (i+1)*ns]
-		copy(st, nodes[i].full)
-		nodes[i].Stats, nodes[i].full = st, nil
+		copy(st, g.full[i])
+		nodes[i].Stats = st
 	}
 	return Tree{Nodes: nodes}, nil
 }
@@ -389,9 +396,10 @@ func (g *grower) addNode(st []float64, rows int) int {
 	n := Node{
 		Feature: -1, NumCategories: -1, Left: -1, Right: -1, Gain: -1,
 		Prediction: g.lay.prediction(st), Impurity: g.lay.impurity(st, w),
-		Weight: w, RawCount: int64(math.Round(c)), full: st,
+		Weight: w, RawCount: int64(math.Round(c)),
 	}
 	g.nodes = append(g.nodes, n)
+	g.full = append(g.full, st)
 	g.lo, g.hi = append(g.lo, 0), append(g.hi, 0)
 	return len(g.nodes) - 1
 }
@@ -406,7 +414,7 @@ func (g *grower) canSplit(w *work) bool {
 		return false
 	}
 	if g.lay.imp == newton {
-		return n.full[1] > 0
+		return g.full[w.node][1] > 0
 	}
 	return n.Impurity > 1e-15
 }
@@ -791,7 +799,7 @@ func (g *grower) split(ctx context.Context, w work) error {
 	c := w.best
 	ls := g.mem.alloc(s)
 	g.leftStats(w.hist, c, ls)
-	ps := g.nodes[w.node].full
+	ps := g.full[w.node]
 	rs := g.mem.alloc(s)
 	for i := range rs {
 		rs[i] = ps[i] - ls[i]
@@ -845,7 +853,7 @@ func (g *grower) childHists(p, L, R *work, canL, canR bool) {
 			g.pickFeatures(g.featA)
 			rows := g.rows[cw.lo:cw.hi]
 			g.gather(rows)
-			g.task = groupTask{hist: cw.hist, rows: rows, tot: g.nodes[cw.node].full, searchA: true}
+			g.task = groupTask{hist: cw.hist, rows: rows, tot: g.full[cw.node], searchA: true}
 			g.forGroups(len(rows), g.featA)
 			cw.best = g.reduce(g.candA, g.featA)
 		}
@@ -862,7 +870,7 @@ func (g *grower) childHists(p, L, R *work, canL, canR bool) {
 	g.gather(rows)
 	g.pickFeatures(g.featA)
 	g.pickFeatures(g.featB)
-	g.task = groupTask{subtract: true, hist: sh, rows: rows, tot: g.nodes[small.node].full, totB: g.nodes[large.node].full, searchA: canS, searchB: canLg}
+	g.task = groupTask{subtract: true, hist: sh, rows: rows, tot: g.full[small.node], totB: g.full[large.node], searchA: canS, searchB: canLg}
 	if canLg {
 		g.task.parent = ph
 	}

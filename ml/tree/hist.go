@@ -11,9 +11,9 @@ import "unsafe"
 // independent add chains and reads the stats once for all of them; it
 // roughly halves the time per update against one feature per pass.
 //
-// The loops use unsafe pointer arithmetic to drop bounds checks. They are
-// memory safe because: every histogram slice passed is at least 256·s long
-// (grower.stride), so any uint8 bin is in range; every row id is < len of
+// The loops for s <= 4 use unsafe pointer arithmetic to drop bounds
+// checks. They are memory safe because: every histogram slice passed is at
+// least 256·s long (grower.stride; checked), so any uint8 bin is in range; every row id is < len of
 // the bins column (rows come from the grower, which only holds ids of the
 // binned dataset); and st holds at least len(rows)·s values (checked).
 
@@ -39,7 +39,9 @@ func addHist(a *histArgs, k, s int) {
 	if len(a.rows) == 0 {
 		return
 	}
-	a.check(k, s)
+	if s <= 4 {
+		a.check(k, s)
+	}
 	switch s {
 	case 2:
 		switch k {

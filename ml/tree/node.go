@@ -46,8 +46,7 @@ type Node struct {
 	// trees.
 	Stats []float64
 
-	mask [4]uint64 // categories going left, for categories < 256
-	full []float64 // all layout stats, while growing
+	mask *[4]uint64 // categories going left (categorical splits)
 }
 
 // IsLeaf reports whether the node is a leaf.
@@ -63,13 +62,13 @@ func (n *Node) goLeft(x float64) bool {
 		return false
 	}
 	c := uint(x)
-	return n.mask[c>>6]&(1<<(c&63)) != 0
+	return n.mask != nil && n.mask[c>>6]&(1<<(c&63)) != 0
 }
 
 // setCategories sets the left categories and the lookup mask.
 func (n *Node) setCategories(cats []float64) {
 	n.Categories = cats
-	n.mask = [4]uint64{}
+	n.mask = new([4]uint64)
 	for _, c := range cats {
 		if c >= 0 && c < 256 {
 			n.mask[uint(c)>>6] |= 1 << (uint(c) & 63)

@@ -161,3 +161,30 @@ func TestForestRegressorAndImportances(t *testing.T) {
 		t.Errorf("DebugString starts %q", rm.DebugString()[:120])
 	}
 }
+
+func TestManyClassesWeighted(t *testing.T) {
+	// Six classes in bands of feature 0, with weights: the generic
+	// histogram kernel (more than four stats per row).
+	rng := ml.NewRand(8)
+	var x [][]float64
+	var y, w []float64
+	for range 600 {
+		v := rng.Float64() * 6
+		x = append(x, []float64{v, rng.NormFloat64()})
+		y = append(y, math.Floor(v))
+		w = append(w, 0.5+rng.Float64())
+	}
+	m := fitDT(t, MustFrame(t, x, y, w, nil), func(e *tree.DecisionTreeClassifier) { e.P.WeightCol, e.P.MaxDepth, e.P.MaxBins = "weight", 4, 256 })
+	if m.NumClasses() != 6 {
+		t.Fatalf("%d classes, want 6", m.NumClasses())
+	}
+	wrong := 0
+	for i, r := range x {
+		if m.Predict(r) != y[i] {
+			wrong++
+		}
+	}
+	if wrong > 6 {
+		t.Errorf("%d of 600 training rows misclassified", wrong)
+	}
+}
