@@ -34,9 +34,10 @@ type linearProblem struct {
 	l2           float64   // regParam·(1−elasticNetParam)
 	l2w          []float64 // per-feature penalty factor: 1 (standardization), 1/σ² (not), 0 if σ = 0
 	pool         *rowPool
-	acc          [][]float64 // per worker: K·D gradient sums, K residual sums, loss, K margins
+	acc          [][]float64 // per chunk: K·D gradient sums, K residual sums, loss
+	scratch      [][]float64 // per worker: K margins
 	coef, icpt   []float64   // original-scale coefficients and intercepts of the current θ
-	pass         func(w, lo, hi int)
+	pass         func(c, w, lo, hi int)
 }
 
 func newLinearProblem(d *ml.Dataset, kind lossKind, k int, fitIntercept, standardization bool, stats featureStats, l2 float64, pool *rowPool) *linearProblem {
@@ -59,9 +60,13 @@ func newLinearProblem(d *ml.Dataset, kind lossKind, k int, fitIntercept, standar
 			lp.l2w[j] = 1 / (s * s)
 		}
 	}
-	lp.acc = make([][]float64, pool.workers())
-	for w := range lp.acc {
-		lp.acc[w] = make([]float64, k*D+2*k+1)
+	lp.acc = make([][]float64, pool.chunks())
+	for c := range lp.acc {
+		lp.acc[c] = make([]float64, k*D+k+1)
+	}
+	lp.scratch = make([][]float64, pool.workers())
+	for w := range lp.scratch {
+		lp.scratch[w] = make([]float64, k)
 	}
 	switch kind {
 	case logistic:
@@ -130,12 +135,7 @@ func (lp *linearProblem) eval(theta, grad []float64) float64 {
 	}
 	lp.pool.run(lp.pass)
 	K, D := lp.K, lp.D
-	tot := lp.acc[0]
-	for _, a := range lp.acc[1:] {
-		for i, v := range a[:K*D+K+1] {
-			tot[i] += v
-		}
-	}
+	tot := sumChunks(lp.acc)
 	G, R := tot[:K*D], tot[K*D:K*D+K]
 	loss := tot[K*D+K] / lp.wsum
 	for k := range K {
@@ -159,12 +159,12 @@ func (lp *linearProblem) eval(theta, grad []float64) float64 {
 	return loss
 }
 
-func (lp *linearProblem) logisticPass(w, lo, hi int) {
+func (lp *linearProblem) logisticPass(c, _, lo, hi int) {
 	D := lp.D
-	a := lp.acc[w]
+	a := lp.acc[c]
 	g := a[:D]
 	var r0, loss float64
-	coef, c := lp.coef[:D], lp.icpt[0]
+	coef, b := lp.coef[:D], lp.icpt[0]
 	X, Y, W := lp.d.X, lp.d.Y, lp.d.W
 	i := lo
 	// Four rows at a time: independent exp/log chains overlap, and the
@@ -181,10 +181,10 @@ func (lp *linearProblem) logisticPass(w, lo, hi int) {
 			m2 += cj * x2[j]
 			m3 += cj * x3[j]
 		}
-		l0, p0 := logLoss(c+m0, Y[i])
-		l1, p1 := logLoss(c+m1, Y[i+1])
-		l2, p2 := logLoss(c+m2, Y[i+2])
-		l3, p3 := logLoss(c+m3, Y[i+3])
+		l0, p0 := logLoss(b+m0, Y[i])
+		l1, p1 := logLoss(b+m1, Y[i+1])
+		l2, p2 := logLoss(b+m2, Y[i+2])
+		l3, p3 := logLoss(b+m3, Y[i+3])
 		loss += (l0 + l1) + (l2 + l3)
 		r0 += (p0 + p1) + (p2 + p3)
 		for j := range g {
@@ -193,7 +193,7 @@ func (lp *linearProblem) logisticPass(w, lo, hi int) {
 	}
 	for ; i < hi; i++ {
 		row := X[i*D : i*D+D]
-		l, r := logLoss(c+dotRow(coef, row), Y[i])
+		l, r := logLoss(b+dotRow(coef, row), Y[i])
 		if W != nil {
 			r *= W[i]
 			l *= W[i]
@@ -217,9 +217,9 @@ func logLoss(m, y float64) (float64, float64) {
 	return max(m, 0) + math.Log1p(e) - y*m, num/(1+e) - y
 }
 
-func (lp *linearProblem) hingePass(w, lo, hi int) {
+func (lp *linearProblem) hingePass(ch, _, lo, hi int) {
 	D := lp.D
-	a := lp.acc[w]
+	a := lp.acc[ch]
 	g := a[:D]
 	var r0, loss float64
 	coef, c := lp.coef[:D], lp.icpt[0]
@@ -244,11 +244,11 @@ func (lp *linearProblem) hingePass(w, lo, hi int) {
 	a[D+1] += loss
 }
 
-func (lp *linearProblem) multinomialPass(w, lo, hi int) {
+func (lp *linearProblem) multinomialPass(c, w, lo, hi int) {
 	K, D := lp.K, lp.D
-	a := lp.acc[w]
+	a := lp.acc[c]
 	G, R := a[:K*D], a[K*D:K*D+K]
-	marg := a[K*D+K+1 : K*D+2*K+1]
+	marg := lp.scratch[w]
 	var loss float64
 	X, Y, W := lp.d.X, lp.d.Y, lp.d.W
 	for i := lo; i < hi; i++ {

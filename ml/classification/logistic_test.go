@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -718,3 +719,57 @@ func TestLogisticRegressionEstimatorSaveLoad(t *testing.T) {
 }
 
 func fmtValue(v any) string { return fmt.Sprintf("%v", v) }
+
+// TestLogisticRegressionChunkedAndEmptyFeatures: a features column split
+// into chunks fits like one chunk, and zero features give the
+// intercept-only model.
+func TestLogisticRegressionChunkedAndEmptyFeatures(t *testing.T) {
+	X, y := binaryToy()
+	whole := fitLR(t, classification.NewLogisticRegression(), frameOf(t, X, y, nil))
+	vs := make([]ml.Vector, len(X))
+	for i, r := range X {
+		vs[i] = ml.Dense(r...)
+	}
+	a, b := ml.VectorsColumn(vs[:5]), ml.VectorsColumn(vs[5:])
+	feats := arrow.NewChunked(ml.VectorType, append(a.Chunks(), b.Chunks()...))
+	sc := arrow.NewSchema([]arrow.Field{{Name: "features", Type: ml.VectorType}, {Name: "label", Type: arrow.PrimitiveTypes.Float64}}, nil)
+	f, err := ml.NewFrame(sc, []*arrow.Chunked{feats, ml.Float64Column(y)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunked := fitLR(t, classification.NewLogisticRegression(), f)
+	nearSlice(t, "coefficients", chunked.CoefficientMatrix[0], whole.CoefficientMatrix[0], 1e-12)
+
+	empty := make([][]float64, len(y))
+	for i := range empty {
+		empty[i] = []float64{}
+	}
+	m := fitLR(t, classification.NewLogisticRegression(), frameOf(t, empty, y, nil))
+	var pos float64
+	for _, v := range y {
+		pos += v
+	}
+	if b, _ := m.Intercept(); m.NumFeatures() != 0 || !closeTo(b, math.Log(pos/(float64(len(y))-pos)), 1e-9) {
+		t.Errorf("no features: %d features, intercept %v", m.NumFeatures(), b)
+	}
+}
+
+// TestFitsAreDeterministic: per-chunk accumulators added in chunk order
+// make fits bit-for-bit the same whatever GOMAXPROCS is.
+func TestFitsAreDeterministic(t *testing.T) {
+	X, y := synthetic(40_000, 9)
+	f := frameOf(t, X, y, nil)
+	fit := func(procs int) []float64 {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		lr := classification.NewLogisticRegression()
+		lr.P.MaxIter = 8
+		m := fitLR(t, lr, f)
+		return append(append([]float64(nil), m.CoefficientMatrix[0]...), m.InterceptVector...)
+	}
+	one, four := fit(1), fit(4)
+	for i := range one {
+		if one[i] != four[i] {
+			t.Fatalf("GOMAXPROCS 1 and 4 differ at %d: %v vs %v", i, one[i], four[i])
+		}
+	}
+}

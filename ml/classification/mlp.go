@@ -258,19 +258,21 @@ type mlpProblem struct {
 	d     *ml.Dataset
 	net   network
 	pool  *rowPool
-	grads [][]float64 // per worker: gradient sums, then the loss
+	grads [][]float64 // per chunk: gradient sums, then the loss
 	act   [][]float64 // per worker: activations
 	delta [][]float64 // per worker: back-propagated errors
 	w     []float64
-	pass  func(w, lo, hi int)
+	pass  func(c, w, lo, hi int)
 }
 
 func newMLPProblem(d *ml.Dataset, layers []int, pool *rowPool) *mlpProblem {
 	net := newNetwork(layers)
 	mp := &mlpProblem{d: d, net: net, pool: pool}
 	P := numWeights(layers)
-	for range pool.workers() {
+	for range pool.chunks() {
 		mp.grads = append(mp.grads, make([]float64, P+1))
+	}
+	for range pool.workers() {
 		mp.act = append(mp.act, make([]float64, net.units))
 		mp.delta = append(mp.delta, make([]float64, net.units))
 	}
@@ -285,12 +287,7 @@ func (mp *mlpProblem) eval(w, grad []float64) float64 {
 	}
 	mp.pool.run(mp.pass)
 	P := len(grad)
-	tot := mp.grads[0]
-	for _, g := range mp.grads[1:] {
-		for i, v := range g {
-			tot[i] += v
-		}
-	}
+	tot := sumChunks(mp.grads)
 	n := float64(mp.d.N)
 	for i := range grad {
 		grad[i] = tot[i] / n
@@ -299,9 +296,9 @@ func (mp *mlpProblem) eval(w, grad []float64) float64 {
 }
 
 // rows accumulates loss and gradient over rows lo … hi-1.
-func (mp *mlpProblem) rows(wk, lo, hi int) {
+func (mp *mlpProblem) rows(c, wk, lo, hi int) {
 	net, w := mp.net, mp.w
-	g, act, delta := mp.grads[wk], mp.act[wk], mp.delta[wk]
+	g, act, delta := mp.grads[c], mp.act[wk], mp.delta[wk]
 	P := len(g) - 1
 	L := len(net.layers)
 	D := mp.d.D

@@ -150,13 +150,13 @@ func (nb *NaiveBayes) fit(ctx context.Context, f *ml.Frame) (*NaiveBayesModel, e
 	}
 	pool := newRowPool(d.N)
 	defer pool.close()
-	acc := make([][]float64, pool.workers())
-	for w := range acc {
-		acc[w] = make([]float64, K*stride)
+	acc := make([][]float64, pool.chunks())
+	for c := range acc {
+		acc[c] = make([]float64, K*stride)
 	}
 	bad := &badValue{row: -1}
-	pool.run(func(w, lo, hi int) {
-		a := acc[w]
+	pool.run(func(ch, _, lo, hi int) {
+		a := acc[ch]
 		for i := lo; i < hi; i++ {
 			c := a[int(d.Y[i])*stride:][:stride]
 			wt := d.Weight(i)
@@ -182,12 +182,7 @@ func (nb *NaiveBayes) fit(ctx context.Context, f *ml.Frame) (*NaiveBayesModel, e
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	tot := acc[0]
-	for _, a := range acc[1:] {
-		for i, v := range a {
-			tot[i] += v
-		}
-	}
+	tot := sumChunks(acc)
 	m := &NaiveBayesModel{P: p, Pi: make([]float64, K), Theta: make([][]float64, K)}
 	var n float64
 	for k := range K {
