@@ -120,3 +120,66 @@ func FuzzFeatureSubsetStrategy(f *testing.F) {
 		}
 	})
 }
+
+// TestHistogramsMatchRows checks, in every histogram mode, that the
+// histogram a node is split with is the one its rows give, for every
+// feature the mode keeps (all of them when subtracting).
+func TestHistogramsMatchRows(t *testing.T) {
+	rng := ml.NewRand(5)
+	n, dim := 3000, 8
+	d := &ml.Dataset{N: n, D: dim, X: make([]float64, n*dim), Y: make([]float64, n)}
+	for i := range n {
+		for j := range dim {
+			d.X[i*dim+j] = rng.NormFloat64()
+		}
+		if d.X[i*dim]+d.X[i*dim+3]+0.5*rng.NormFloat64() > 0 {
+			d.Y[i] = 1
+		}
+	}
+	b, err := binDataset(context.Background(), d, binOptions{maxBins: 16, seed: 1, workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lay := classLayout(gini, 2, true) // 3 stats: class counts and raw count
+	stats := classStats(lay, d)
+	for _, subset := range []int{8, 6, 3} {
+		for _, workers := range []int{1, 2} {
+			g := newGrower(b, lay, growConfig{maxDepth: 6, minInstances: 1, subset: subset, workers: workers})
+			checked := 0
+			g.checkHist = func(node, split int, hist []float64) {
+				rows := g.rows[g.lo[node]:g.hi[node]]
+				for f := range dim {
+					if !g.subtract && f != split {
+						continue // direct mode builds only the node's subset
+					}
+					want := make([]float64, b.nbins[f]*lay.s)
+					for _, r := range rows {
+						bin := int(b.bins[f*n+int(r)])
+						for k := range lay.s {
+							want[bin*lay.s+k] += stats[int(r)*lay.s+k]
+						}
+					}
+					if got := g.featHist(hist, f)[:len(want)]; !closeAll(got, want) {
+						t.Fatalf("subset %d: node %d feature %d: histogram %v, rows give %v", subset, node, f, got, want)
+					}
+				}
+				checked++
+			}
+			if _, err := g.grow(context.Background(), allRows(n), stats, 3); err != nil {
+				t.Fatal(err)
+			}
+			if checked < 5 {
+				t.Errorf("subset %d: only %d nodes checked", subset, checked)
+			}
+		}
+	}
+}
+
+func closeAll(a, b []float64) bool {
+	for i := range a {
+		if math.Abs(a[i]-b[i]) > 1e-9 {
+			return false
+		}
+	}
+	return true
+}

@@ -268,6 +268,9 @@ type grower struct {
 	jobDone   sync.WaitGroup
 	helpers   sync.WaitGroup
 	subtract  bool // histogram subtraction (all features) vs direct subsets
+	// checkHist, when set (tests), sees every node's histogram and split
+	// feature before the node is split.
+	checkHist func(node, feature int, hist []float64)
 }
 
 // groupTask is the per-feature-group work of one node, run by forGroups:
@@ -368,7 +371,11 @@ func (g *grower) grow(ctx context.Context, rows []int32, rowStats []float64, see
 		g.pickFeatures(g.featA)
 		g.gather(rows)
 		g.task = groupTask{hist: root.hist, rows: rows, tot: g.full[root.node], searchA: true}
-		g.forGroups(len(rows), g.featA)
+		build := g.featA
+		if g.subtract {
+			build = g.all // the children's subtractions need every feature
+		}
+		g.forGroups(len(rows), build)
 		root.best = g.reduce(g.candA, g.featA)
 	}
 	if err := g.split(ctx, root); err != nil {
@@ -582,7 +589,10 @@ func (g *grower) runGroup(sc *scratch, feats []int) {
 	s := g.lay.s
 	for _, f := range feats {
 		if !t.subtract {
-			g.candA[f] = g.bestOn(sc, g.featHist(t.hist, f), f, t.tot)
+			g.candA[f] = noCand
+			if g.featA[f] {
+				g.candA[f] = g.bestOn(sc, g.featHist(t.hist, f), f, t.tot)
+			}
 			continue
 		}
 		nb := g.b.nbins[f] * s
@@ -794,6 +804,9 @@ func (g *grower) split(ctx context.Context, w work) error {
 	}
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if g.checkHist != nil {
+		g.checkHist(w.node, w.best.feature, w.hist)
 	}
 	s := g.lay.s
 	c := w.best

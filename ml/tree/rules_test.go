@@ -188,3 +188,57 @@ func TestManyClassesWeighted(t *testing.T) {
 		t.Errorf("%d of 600 training rows misclassified", wrong)
 	}
 }
+
+// TestNodeStatsMatchRows checks every node's class counts against the
+// training rows that reach it, for each histogram mode: subtraction with
+// all features, subtraction with feature subsets (more than half the
+// features), direct subsets.
+func TestNodeStatsMatchRows(t *testing.T) {
+	rng := ml.NewRand(12)
+	var x [][]float64
+	var y []float64
+	for range 500 {
+		r := make([]float64, 8)
+		for j := range r {
+			r[j] = rng.NormFloat64()
+		}
+		x = append(x, r)
+		if r[0]+r[3]-r[5]+0.5*rng.NormFloat64() > 0 {
+			y = append(y, 1)
+		} else {
+			y = append(y, 0)
+		}
+	}
+	f := MustFrame(t, x, y, nil, nil)
+	for _, strategy := range []string{"all", "0.75", "sqrt"} {
+		e := tree.NewRandomForestClassifier()
+		e.P.NumTrees, e.P.Bootstrap, e.P.FeatureSubsetStrategy, e.P.MaxDepth = 3, false, strategy, 6
+		m, err := e.Fit(context.Background(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for ti, tr := range m.(*tree.RandomForestClassificationModel).Trees {
+			counts := make([][2]float64, len(tr.Nodes))
+			for i, r := range x {
+				n := 0
+				for {
+					counts[n][int(y[i])]++
+					nd := tr.Nodes[n]
+					if nd.Feature < 0 {
+						break
+					}
+					if r[nd.Feature] <= nd.Threshold {
+						n = nd.Left
+					} else {
+						n = nd.Right
+					}
+				}
+			}
+			for n, nd := range tr.Nodes {
+				if nd.Stats[0] != counts[n][0] || nd.Stats[1] != counts[n][1] {
+					t.Errorf("%s tree %d node %d: stats %v, rows reaching it %v", strategy, ti, n, nd.Stats, counts[n])
+				}
+			}
+		}
+	}
+}
