@@ -18,10 +18,22 @@
 // objective — the weighted mean loss plus regParam·(α‖β‖₁ + (1−α)/2‖β‖₂²)
 // — with the L-BFGS / OWL-QN minimizers of package optim, in the
 // standardized feature space (coefficients are reported on the original
-// scale). Each pass over the data is split by row range across at most
-// GOMAXPROCS goroutines that live for the fit, with per-goroutine
-// gradient buffers, so a pass allocates nothing. Fits check ctx between
-// iterations.
+// scale); bounds on coefficients switch to optim.Bounded. The multilayer
+// perceptron uses the same L-BFGS, or plain gradient descent.
+//
+// Each pass over the data is split into row chunks taken in turn by at
+// most GOMAXPROCS goroutines that live for the fit; each chunk has its own
+// gradient accumulator and chunks are added up in order, so a pass
+// allocates nothing and a fit gives bit-identical results whatever
+// GOMAXPROCS is. When the features column is dense and contiguous (what
+// VectorAssembler writes) the fit reads its Arrow buffer in place instead
+// of copying it. Fits check ctx between iterations.
+//
+// # OneVsRest
+//
+// OneVsRest's classifier is not a param but the Classifier field (any
+// estimator with Spark's classifier column params); saving a OneVsRest or
+// its model writes the classifier / per-class models as nested stages.
 //
 // # Concurrency
 //

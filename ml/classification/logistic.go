@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -236,8 +237,30 @@ func (lr *LogisticRegression) Fit(ctx context.Context, f *ml.Frame) (ml.Model, e
 	return m, nil
 }
 
+// clone returns p with its slices copied, so a model does not share them
+// with the estimator it came from.
+func (p LogisticRegressionParams) clone() LogisticRegressionParams {
+	p.Thresholds = slices.Clone(p.Thresholds)
+	p.LowerBoundsOnCoefficients = cloneMatrix(p.LowerBoundsOnCoefficients)
+	p.UpperBoundsOnCoefficients = cloneMatrix(p.UpperBoundsOnCoefficients)
+	p.LowerBoundsOnIntercepts = slices.Clone(p.LowerBoundsOnIntercepts)
+	p.UpperBoundsOnIntercepts = slices.Clone(p.UpperBoundsOnIntercepts)
+	return p
+}
+
+func cloneMatrix(m [][]float64) [][]float64 {
+	if m == nil {
+		return nil
+	}
+	out := make([][]float64, len(m))
+	for i, r := range m {
+		out[i] = slices.Clone(r)
+	}
+	return out
+}
+
 func (lr *LogisticRegression) fit(ctx context.Context, f *ml.Frame) (*LogisticRegressionModel, error) {
-	p := lr.P
+	p := lr.P.clone()
 	d, numClasses, release, err := loadTraining(ctx, f, lr, p.ClassifierCols, p.WeightCol)
 	if err != nil {
 		return nil, err
@@ -302,6 +325,7 @@ func (lr *LogisticRegression) fit(ctx context.Context, f *ml.Frame) (*LogisticRe
 	if p.bounded() {
 		lower, upper := lp.bounds(p)
 		res, err = optim.Bounded(ctx, lp.eval, theta, lower, upper, optim.Config{MaxIter: p.MaxIter, Tol: p.Tol, M: 10})
+		err = explainNotFinite(err)
 	} else {
 		res, err = minimize(ctx, lp.eval, theta, p.MaxIter, p.Tol, lp.l1Weights(p.RegParam*p.ElasticNetParam, p.Standardization))
 	}
@@ -363,14 +387,20 @@ func minimize(ctx context.Context, fn optim.Func, theta []float64, maxIter int, 
 	cfg := optim.Config{MaxIter: maxIter, Tol: tol, M: 10}
 	for _, v := range l1 {
 		if v > 0 {
-			return optim.OWLQN(ctx, fn, theta, l1, cfg)
+			res, err := optim.OWLQN(ctx, fn, theta, l1, cfg)
+			return res, explainNotFinite(err)
 		}
 	}
 	res, err := optim.LBFGS(ctx, fn, theta, cfg)
+	return res, explainNotFinite(err)
+}
+
+// explainNotFinite adds a hint to optim.ErrNotFinite.
+func explainNotFinite(err error) error {
 	if errors.Is(err, optim.ErrNotFinite) {
-		return nil, fmt.Errorf("%w; check for extreme feature values", err)
+		return fmt.Errorf("%w; check the features for extreme values (or rescale them)", err)
 	}
-	return res, err
+	return err
 }
 
 // centerMultinomial makes the over-parameterized multinomial solution

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -121,6 +122,7 @@ func (e *MultilayerPerceptronClassifier) Fit(ctx context.Context, f *ml.Frame) (
 
 func (e *MultilayerPerceptronClassifier) fit(ctx context.Context, f *ml.Frame) (*MultilayerPerceptronClassificationModel, error) {
 	p := e.P
+	p.Layers, p.InitialWeights, p.Thresholds = slices.Clone(p.Layers), slices.Clone(p.InitialWeights), slices.Clone(p.Thresholds)
 	d, k, release, err := loadTraining(ctx, f, e, p.ClassifierCols, "")
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -128,6 +129,7 @@ func (b *badValue) err(modelType, col string, attrs ml.VectorAttrs) error {
 
 func (nb *NaiveBayes) fit(ctx context.Context, f *ml.Frame) (*NaiveBayesModel, error) {
 	p := nb.P
+	p.Thresholds = slices.Clone(p.Thresholds)
 	d, K, release, err := loadTraining(ctx, f, nb, p.ClassifierCols, p.WeightCol)
 	if err != nil {
 		return nil, err
