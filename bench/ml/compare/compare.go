@@ -234,7 +234,8 @@ func WriteTable(w io.Writer, cases []*Case) error {
 			ratio = fmt.Sprintf("%.2f×", o.Ratio)
 		}
 		if !math.IsNaN(o.DeltaAUC) {
-			delta = fmt.Sprintf("%+.4f", o.DeltaAUC)
+			// +0 for differences that round to zero, never "-0.0000".
+			delta = fmt.Sprintf("%+.4f", math.Round(o.DeltaAUC*1e4)/1e4+0)
 		}
 		verdict := "meets"
 		switch o.Status {

@@ -16,6 +16,8 @@ const sample = `
 {"case":"synthetic-gbt","label":"synthetic GBT","side":"sluice","target":1.5,"auc_tol":0.005,"auc_rule":"within","result":{"model":"gbt","error":"unknown stage: ml/stages does not register GBTClassifier yet","peak_rss_mb":31}}
 {"case":"synthetic-lr","side":"peer","target":1.0,"auc_tol":0.005,"auc_rule":"within","result":{"model":"lr","fit_seconds":0.4,"auc":0.90,"sklearn_version":"1.2.1"}}
 {"case":"synthetic-lr","side":"sluice","target":1.0,"auc_tol":0.005,"auc_rule":"within","result":{"model":"lr","fit_seconds":0.2,"auc":0.91}}
+{"case":"churn-lr","side":"peer","target":1.0,"auc_tol":0.01,"result":{"model":"lr","fit_seconds":0.005,"auc":0.839867,"sklearn_version":"1.2.1"}}
+{"case":"churn-lr","side":"sluice","target":1.0,"auc_tol":0.01,"result":{"model":"lr","fit_seconds":0.003,"auc":0.8398669}}
 {"case":"synthetic-dt","side":"peer","target":1.0,"auc_tol":0.005,"result":"garbage"}
 `
 
@@ -34,7 +36,7 @@ func TestParseGroupsCasesInOrder(t *testing.T) {
 	for _, c := range cases {
 		ids = append(ids, c.ID)
 	}
-	if got, want := strings.Join(ids, " "), "churn-dt churn-rf synthetic-gbt synthetic-lr synthetic-dt"; got != want {
+	if got, want := strings.Join(ids, " "), "churn-dt churn-rf synthetic-gbt synthetic-lr churn-lr synthetic-dt"; got != want {
 		t.Fatalf("got cases %q, want %q", got, want)
 	}
 	c := cases[0]
@@ -47,7 +49,7 @@ func TestParseGroupsCasesInOrder(t *testing.T) {
 	if got := cases[1].AUCRule; got != "below" {
 		t.Errorf("default auc_rule: got %q, want below", got)
 	}
-	if got := cases[4].Peer.Error; got == "" {
+	if got := cases[5].Peer.Error; got == "" {
 		t.Errorf("non-object result: got no error side")
 	}
 }
@@ -65,6 +67,7 @@ func TestEvaluate(t *testing.T) {
 		{"churn-rf", Misses, 1.5, -0.016, "fit 1.50× > 1.0×, AUC -0.0160"},
 		{"synthetic-gbt", NA, math.NaN(), math.NaN(), "sluice: unknown stage"},
 		{"synthetic-lr", Meets, 0.5, 0.01, ""},
+		{"churn-lr", Meets, 0.6, -1e-7, ""},
 		{"synthetic-dt", NA, math.NaN(), math.NaN(), "peer: output is not a JSON object; sluice: no result"},
 	}
 	for i, tt := range tests {
@@ -106,7 +109,8 @@ func TestWriteTable(t *testing.T) {
 		"- synthetic-gbt: n/a — sluice: unknown stage",
 		"| ≤ 1.0×, AUC ≥ -0.005 | 0.9000 | 0.9100 | +0.0100 | n/a | n/a | meets; AUC +0.0100 above +0.005 |",
 		"| misses (fit 1.50× > 1.0×, AUC -0.0160 < -0.01) |",
-		"2 meet, 1 miss, 2 n/a.",
+		"| 0.8399 | 0.8399 | +0.0000 |",
+		"3 meet, 1 miss, 2 n/a.",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q; got:\n%s", want, out)
