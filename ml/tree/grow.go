@@ -283,6 +283,7 @@ type groupTask struct {
 	hist      []float64 // built histograms (the smaller child's)
 	parent    []float64 // subtract: the parent's, becoming the larger child's
 	rows      []int32
+	st        []float64 // stats of rows, in row order (g.gath, or rowStats at an identity root)
 	tot, totB []float64 // node totals (smaller, larger child)
 	searchA   bool      // search hist's node (marked in featA)
 	searchB   bool      // subtract: search the larger child (marked in featB)
@@ -339,8 +340,9 @@ func (g *grower) featHist(h []float64, f int) []float64 {
 	return h[f*g.stride : (f+1)*g.stride]
 }
 
-// grow grows one tree on the given rows (row ids of b; the slice is
-// reordered) with the per-row statistics rowStats, seeding feature
+// grow grows one tree on the given rows (distinct row ids of b in
+// ascending order; the slice is reordered) with the per-row statistics
+// rowStats, seeding feature
 // sampling with seed. The nodes' row ranges stay in g.lo/g.hi over
 // g.rows until the next call. ctx is checked between nodes.
 func (g *grower) grow(ctx context.Context, rows []int32, rowStats []float64, seed int64) (Tree, error) {
@@ -369,8 +371,12 @@ func (g *grower) grow(ctx context.Context, rows []int32, rowStats []float64, see
 	if g.canSplit(&root) {
 		root.hist = g.getHist()
 		g.pickFeatures(g.featA)
-		g.gather(rows)
-		g.task = groupTask{hist: root.hist, rows: rows, tot: g.full[root.node], searchA: true}
+		st := rowStats
+		if len(rows) != g.b.n { // else rows are 0 … n-1 (distinct, ascending)
+			g.gather(rows)
+			st = g.gath
+		}
+		g.task = groupTask{hist: root.hist, rows: rows, st: st, tot: g.full[root.node], searchA: true}
 		build := g.featA
 		if g.subtract {
 			build = g.all // the children's subtractions need every feature
@@ -487,15 +493,8 @@ func (g *grower) buildGroup(hist []float64, feats []int, rows []int32) {
 		a.h[i] = h
 		a.col[i] = g.b.bins[f*n : f*n+n]
 	}
-	a.rows, a.st = rows, g.gath[:len(rows)*s]
-	switch len(feats) {
-	case 3:
-		addHist(&a, 2, s)
-		a.h[0], a.col[0] = a.h[2], a.col[2]
-		addHist(&a, 1, s)
-	default:
-		addHist(&a, len(feats), s)
-	}
+	a.rows, a.st = rows, g.task.st[:len(rows)*s]
+	addHist(&a, len(feats), s)
 }
 
 // parallelMin is the number of row×feature updates below which a node's
@@ -522,8 +521,9 @@ func (g *grower) forGroups(rows int, mark []bool) {
 	quota := (len(feats) + workers - 1) / workers
 	for start := 0; start < len(feats); start += quota {
 		chunk := feats[start:min(len(feats), start+quota)]
-		for len(chunk) > 0 {
-			k := min(4, len(chunk))
+		// As few groups as possible, of even sizes (10 → 4, 3, 3).
+		for ng := (len(chunk) + 3) / 4; ng > 0; ng-- {
+			k := (len(chunk) + ng - 1) / ng
 			g.groups = append(g.groups, chunk[:k])
 			chunk = chunk[k:]
 		}
@@ -866,7 +866,7 @@ func (g *grower) childHists(p, L, R *work, canL, canR bool) {
 			g.pickFeatures(g.featA)
 			rows := g.rows[cw.lo:cw.hi]
 			g.gather(rows)
-			g.task = groupTask{hist: cw.hist, rows: rows, tot: g.full[cw.node], searchA: true}
+			g.task = groupTask{hist: cw.hist, rows: rows, st: g.gath, tot: g.full[cw.node], searchA: true}
 			g.forGroups(len(rows), g.featA)
 			cw.best = g.reduce(g.candA, g.featA)
 		}
@@ -883,7 +883,7 @@ func (g *grower) childHists(p, L, R *work, canL, canR bool) {
 	g.gather(rows)
 	g.pickFeatures(g.featA)
 	g.pickFeatures(g.featB)
-	g.task = groupTask{subtract: true, hist: sh, rows: rows, tot: g.full[small.node], totB: g.full[large.node], searchA: canS, searchB: canLg}
+	g.task = groupTask{subtract: true, hist: sh, rows: rows, st: g.gath, tot: g.full[small.node], totB: g.full[large.node], searchA: canS, searchB: canLg}
 	if canLg {
 		g.task.parent = ph
 	}

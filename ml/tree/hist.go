@@ -10,6 +10,8 @@ import "unsafe"
 // j*s+s]. Doing several features per pass over the rows gives the CPU
 // independent add chains and reads the stats once for all of them; it
 // roughly halves the time per update against one feature per pass.
+// Kernels exist for one to four features and 2, 3 or 4 stats per row;
+// other layouts use a generic loop.
 //
 // The loops for s <= 4 use unsafe pointer arithmetic to drop bounds
 // checks. They are memory safe because: every histogram slice passed is at
@@ -47,6 +49,8 @@ func addHist(a *histArgs, k, s int) {
 		switch k {
 		case 4:
 			hist2x4(a)
+		case 3:
+			hist2x3(a)
 		case 2:
 			hist2x2(a)
 		default:
@@ -56,6 +60,8 @@ func addHist(a *histArgs, k, s int) {
 		switch k {
 		case 4:
 			hist3x4(a)
+		case 3:
+			hist3x3(a)
 		case 2:
 			hist3x2(a)
 		default:
@@ -65,6 +71,8 @@ func addHist(a *histArgs, k, s int) {
 		switch k {
 		case 4:
 			hist4x4(a)
+		case 3:
+			hist4x3(a)
 		case 2:
 			hist4x2(a)
 		default:
@@ -271,6 +279,75 @@ func hist4x4(a *histArgs) {
 		x[2] += v2
 		x[3] += v3
 		x = at4(h3, c3, r)
+		x[0] += v0
+		x[1] += v1
+		x[2] += v2
+		x[3] += v3
+	}
+}
+
+func hist2x3(a *histArgs) {
+	h0, c0 := hp(a.h[0]), cp(a.col[0])
+	h1, c1 := hp(a.h[1]), cp(a.col[1])
+	h2, c2 := hp(a.h[2]), cp(a.col[2])
+	st := unsafe.Pointer(unsafe.SliceData(a.st))
+	for j, r := range a.rows {
+		v := (*[2]float64)(unsafe.Add(st, uintptr(j)*16))
+		v0, v1 := v[0], v[1]
+		x := at2(h0, c0, r)
+		x[0] += v0
+		x[1] += v1
+		x = at2(h1, c1, r)
+		x[0] += v0
+		x[1] += v1
+		x = at2(h2, c2, r)
+		x[0] += v0
+		x[1] += v1
+	}
+}
+
+func hist3x3(a *histArgs) {
+	h0, c0 := hp(a.h[0]), cp(a.col[0])
+	h1, c1 := hp(a.h[1]), cp(a.col[1])
+	h2, c2 := hp(a.h[2]), cp(a.col[2])
+	st := unsafe.Pointer(unsafe.SliceData(a.st))
+	for j, r := range a.rows {
+		v := (*[3]float64)(unsafe.Add(st, uintptr(j)*24))
+		v0, v1, v2 := v[0], v[1], v[2]
+		x := at3(h0, c0, r)
+		x[0] += v0
+		x[1] += v1
+		x[2] += v2
+		x = at3(h1, c1, r)
+		x[0] += v0
+		x[1] += v1
+		x[2] += v2
+		x = at3(h2, c2, r)
+		x[0] += v0
+		x[1] += v1
+		x[2] += v2
+	}
+}
+
+func hist4x3(a *histArgs) {
+	h0, c0 := hp(a.h[0]), cp(a.col[0])
+	h1, c1 := hp(a.h[1]), cp(a.col[1])
+	h2, c2 := hp(a.h[2]), cp(a.col[2])
+	st := unsafe.Pointer(unsafe.SliceData(a.st))
+	for j, r := range a.rows {
+		v := (*[4]float64)(unsafe.Add(st, uintptr(j)*32))
+		v0, v1, v2, v3 := v[0], v[1], v[2], v[3]
+		x := at4(h0, c0, r)
+		x[0] += v0
+		x[1] += v1
+		x[2] += v2
+		x[3] += v3
+		x = at4(h1, c1, r)
+		x[0] += v0
+		x[1] += v1
+		x[2] += v2
+		x[3] += v3
+		x = at4(h2, c2, r)
 		x[0] += v0
 		x[1] += v1
 		x[2] += v2
