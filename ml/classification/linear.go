@@ -209,12 +209,12 @@ func (lp *linearProblem) logisticPass(c, _, lo, hi int) {
 // logLoss returns log(1+eᵐ) − y·m and its derivative σ(m) − y, sharing
 // one exp.
 func logLoss(m, y float64) (float64, float64) {
-	e := math.Exp(-math.Abs(m))
+	e := expNeg(-math.Abs(m))
 	num := e
 	if m >= 0 {
 		num = 1
 	}
-	return max(m, 0) + math.Log1p(e) - y*m, num/(1+e) - y
+	return max(m, 0) + log1pUnit(e) - y*m, num/(1+e) - y
 }
 
 func (lp *linearProblem) hingePass(ch, _, lo, hi int) {
@@ -263,7 +263,7 @@ func (lp *linearProblem) multinomialPass(c, w, lo, hi int) {
 		zy := marg[y] - mx
 		var sum float64
 		for k := range K {
-			e := math.Exp(marg[k] - mx)
+			e := expNeg(marg[k] - mx)
 			marg[k] = e
 			sum += e
 		}

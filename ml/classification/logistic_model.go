@@ -104,9 +104,9 @@ func (m *LogisticRegressionModel) RawToProbability(raw, prob []float64) bool {
 
 func sigmoid(v float64) float64 {
 	if v >= 0 {
-		return 1 / (1 + math.Exp(-v))
+		return 1 / (1 + expNeg(-v))
 	}
-	e := math.Exp(v)
+	e := expNeg(v)
 	return e / (1 + e)
 }
 
@@ -118,7 +118,7 @@ func softmax(raw, prob []float64) {
 	}
 	var s float64
 	for k, v := range raw {
-		prob[k] = math.Exp(v - mx)
+		prob[k] = expNeg(v - mx)
 		s += prob[k]
 	}
 	for k := range prob {

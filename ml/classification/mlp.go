@@ -314,14 +314,15 @@ func (mp *mlpProblem) rows(c, wk, lo, hi int) {
 		for _, v := range z {
 			mx = max(mx, v)
 		}
+		dOut := delta[net.aOff[L-1]:net.aOff[L]]
 		var s float64
-		for _, v := range z {
-			s += math.Exp(v - mx)
+		for o, v := range z {
+			dOut[o] = expNeg(v - mx)
+			s += dOut[o]
 		}
 		loss += mx + math.Log(s) - z[y]
-		dOut := delta[net.aOff[L-1]:net.aOff[L]]
-		for o, v := range z {
-			dOut[o] = math.Exp(v-mx) / s
+		for o := range dOut {
+			dOut[o] /= s
 		}
 		dOut[y]--
 		for l := L - 1; l >= 1; l-- {
