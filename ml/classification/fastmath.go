@@ -53,7 +53,7 @@ func expNeg(x float64) float64 {
 // log1pUnit returns log(1 + x) for 0 ≤ x ≤ 1.
 func log1pUnit(x float64) float64 {
 	u := 1 + x
-	c := x - (u - 1) // rounding error of u, restored below
+	c := x - (u - 1)                     // rounding error of u, restored below
 	j := int((u - 1) * (1 << tableBits)) // floor: t ≥ 0, so nothing cancels
 	inv := invTable[j]
 	t := (u - (1 + float64(j)/(1<<tableBits))) * inv // 0 ≤ t < 1/64
