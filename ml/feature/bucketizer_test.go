@@ -17,7 +17,7 @@ func TestBucketizer(t *testing.T) {
 	b := feature.NewBucketizer()
 	b.P.InputCol, b.P.OutputCol = "x", "b"
 	b.P.Splits = []float64{-inf, 0, 10, 20}
-	f := mkFrame(t, fcol("x", []float64{-5, 0, 9.99, 10, 20, -0.0}))
+	f := mkFrame(t, fcol("x", []float64{-5, 0, 9.99, 10, 20, math.Copysign(0, -1)}))
 	out := mustTransform(t, b, f)
 	// A split value opens its bucket; the last split closes the last one.
 	if got := fmt.Sprint(floats(t, out, "b")); got != "[0 1 1 2 2 1]" {

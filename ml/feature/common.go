@@ -497,33 +497,13 @@ func checkOutputs(in *arrow.Schema, outs []string) error {
 	return nil
 }
 
-// nonNilStrings and friends turn nil slices into empty ones: params are
+// nonNilInts turns a nil slice into an empty one: params are
 // saved as JSON, where a nil slice becomes null, which ml.Load cannot set
 // back into a slice param.
-func nonNilStrings(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}
-
-func nonNilFloats(s []float64) []float64 {
-	if s == nil {
-		return []float64{}
-	}
-	return s
-}
 
 func nonNilInts(s []int) []int {
 	if s == nil {
 		return []int{}
-	}
-	return s
-}
-
-func nonNilFloats2(s [][]float64) [][]float64 {
-	if s == nil {
-		return [][]float64{}
 	}
 	return s
 }

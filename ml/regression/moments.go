@@ -154,10 +154,9 @@ func computeMoments(ctx context.Context, job momentsJob) (*moments, error) {
 	// accumulator per range, blocks of rows through BLAS syrk.
 	k := d + 1
 	type pass2 struct {
-		c             []float64 // k×k upper triangle (full) or diag+xy+yy
-		xxd, xyv      []float64
-		yy            float64
-		fullAvailable bool
+		c        []float64 // k×k upper triangle (full) or diag+xy+yy
+		xxd, xyv []float64
+		yy       float64
 	}
 	p2 := make([]pass2, len(ranges))
 	blockRows := max(64, min(1024, (1<<20)/k))

@@ -477,8 +477,6 @@ func (p *parser) value(n *yaml.Node, name string) (any, error) {
 	return nil, p.errf(n, "param %s must be a value or a list of values", name)
 }
 
-var tuningKeys = []string{"method", "grid", "evaluator"}
-
 func (p *parser) tuning(n *yaml.Node) (*Tuning, error) {
 	kvs, err := p.mapping(n, "tuning")
 	if err != nil {
