@@ -208,7 +208,8 @@ func (m *DecisionTreeClassificationModel) Transform(ctx context.Context, f *ml.F
 	if err := ml.ValidateThresholds(m.P.Thresholds, m.Classes); err != nil {
 		return nil, err
 	}
-	return ml.TransformClassifier(ctx, f, m.P.ClassifierCols, m.P.Thresholds, m)
+	k := &treeKernel{trees: compileAll([]Tree{m.Tree}, m.Classes, leafCounts), classes: m.Classes, features: m.Features}
+	return ml.TransformClassifier(ctx, f, m.P.ClassifierCols, m.P.Thresholds, k)
 }
 
 // NumClasses returns the number of classes.
@@ -388,7 +389,7 @@ func (m *DecisionTreeRegressionModel) Transform(ctx context.Context, f *ml.Frame
 	if len(m.Tree.Nodes) == 0 {
 		return nil, errNoModel
 	}
-	return ml.TransformRegressor(ctx, f, m.P.PredictorCols, m.Features, m.Predict)
+	return ml.TransformRegressor(ctx, f, m.P.PredictorCols, m.Features, sumOf(compileAll([]Tree{m.Tree}, 0, nil), nil))
 }
 
 // Predict returns the prediction for x.

@@ -121,7 +121,8 @@ func (m *RandomForestClassificationModel) Transform(ctx context.Context, f *ml.F
 	if err := ml.ValidateThresholds(m.P.Thresholds, m.Classes); err != nil {
 		return nil, err
 	}
-	return ml.TransformClassifier(ctx, f, m.P.ClassifierCols, m.P.Thresholds, m)
+	k := &treeKernel{trees: compileAll(m.Trees, m.Classes, leafDistribution), classes: m.Classes, features: m.Features}
+	return ml.TransformClassifier(ctx, f, m.P.ClassifierCols, m.P.Thresholds, k)
 }
 
 // NumClasses returns the number of classes.
@@ -297,7 +298,7 @@ func (m *RandomForestRegressionModel) Transform(ctx context.Context, f *ml.Frame
 	if len(m.Trees) == 0 {
 		return nil, errNoModel
 	}
-	return ml.TransformRegressor(ctx, f, m.P.PredictorCols, m.Features, m.Predict)
+	return ml.TransformRegressor(ctx, f, m.P.PredictorCols, m.Features, sumOf(compileAll(m.Trees, 0, nil), nil))
 }
 
 // Predict returns the mean of the trees' predictions for x.

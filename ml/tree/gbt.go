@@ -184,7 +184,11 @@ func (m *GBTClassificationModel) Transform(ctx context.Context, f *ml.Frame) (*m
 	if err := ml.ValidateThresholds(m.P.Thresholds, 2); err != nil {
 		return nil, err
 	}
-	return ml.TransformClassifier(ctx, f, m.P.ClassifierCols, m.P.Thresholds, m)
+	if len(m.TreeWeights) != len(m.Trees) {
+		return nil, fmt.Errorf("the model has %d trees and %d tree weights; refit or reload it", len(m.Trees), len(m.TreeWeights))
+	}
+	k := &treeKernel{trees: compileAll(m.Trees, 0, nil), weights: m.TreeWeights, classes: 2, features: m.Features, margin: true}
+	return ml.TransformClassifier(ctx, f, m.P.ClassifierCols, m.P.Thresholds, k)
 }
 
 // NumClasses returns 2.
@@ -350,7 +354,10 @@ func (m *GBTRegressionModel) Transform(ctx context.Context, f *ml.Frame) (*ml.Fr
 	if len(m.Trees) == 0 {
 		return nil, errNoModel
 	}
-	return ml.TransformRegressor(ctx, f, m.P.PredictorCols, m.Features, m.Predict)
+	if len(m.TreeWeights) != len(m.Trees) {
+		return nil, fmt.Errorf("the model has %d trees and %d tree weights; refit or reload it", len(m.Trees), len(m.TreeWeights))
+	}
+	return ml.TransformRegressor(ctx, f, m.P.PredictorCols, m.Features, sumOf(compileAll(m.Trees, 0, nil), m.TreeWeights))
 }
 
 // Predict returns Σ TreeWeights[i]·Trees[i](x).

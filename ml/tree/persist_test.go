@@ -150,3 +150,71 @@ func TestRegisterKnowsEveryStage(t *testing.T) {
 		t.Errorf("maxIter = %d after SetParam", got)
 	}
 }
+
+// TestTransformMatchesPredict checks that Transform (compiled trees)
+// gives what the models' own per-row methods give on the node tables.
+func TestTransformMatchesPredict(t *testing.T) {
+	ctx := context.Background()
+	cls, reg := persistFrame(t, false), persistFrame(t, true)
+	x := vectors(t, cls, "features")
+	x = append(x, []float64{0, 0, 9, 0}, []float64{0, 0, 1.5, 0}, []float64{0, 0, -1, 0}) // unseen categories
+	probe := MustFrame(t, x, nil, nil, map[int]int{2: 4})
+	type rawer interface {
+		PredictRaw(x, raw []float64)
+		RawToProbability(raw, prob []float64) bool
+	}
+	type predictor interface{ Predict(x []float64) float64 }
+	rf := tree.NewRandomForestClassifier()
+	rf.P.NumTrees = 7
+	rfr := tree.NewRandomForestRegressor()
+	rfr.P.NumTrees = 7
+	gb := tree.NewGBTClassifier()
+	gb.P.MaxIter = 7
+	gbr := tree.NewGBTRegressor()
+	gbr.P.MaxIter = 7
+	for _, tt := range []struct {
+		est  ml.Estimator
+		data *ml.Frame
+	}{{tree.NewDecisionTreeClassifier(), cls}, {rf, cls}, {gb, cls}, {tree.NewDecisionTreeRegressor(), reg}, {rfr, reg}, {gbr, reg}} {
+		m, err := tt.est.Fit(ctx, tt.data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := m.Transform(ctx, probe)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pred := column(t, out, "prediction")
+		if r, ok := m.(rawer); ok {
+			raws, probs := vectors(t, out, "rawPrediction"), vectors(t, out, "probability")
+			for i, row := range x {
+				raw := make([]float64, len(raws[i]))
+				prob := make([]float64, len(raw))
+				r.PredictRaw(row, raw)
+				r.RawToProbability(raw, prob)
+				if !closeSlices(raw, raws[i]) || !closeSlices(prob, probs[i]) {
+					t.Fatalf("%s row %d: Transform raw %v prob %v, PredictRaw %v %v", m.StageName(), i, raws[i], probs[i], raw, prob)
+				}
+			}
+			continue
+		}
+		p := m.(predictor)
+		for i, row := range x {
+			if got := p.Predict(row); !near(got, pred[i]) {
+				t.Fatalf("%s row %d: Transform %v, Predict %v", m.StageName(), i, pred[i], got)
+			}
+		}
+	}
+}
+
+func closeSlices(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !near(a[i], b[i]) {
+			return false
+		}
+	}
+	return true
+}
