@@ -78,3 +78,13 @@ func (r *Registry) Names() []string {
 	sort.Strings(out)
 	return out
 }
+
+// StageHolder is implemented by stages with params that are themselves
+// stages, such as OneVsRest's classifier; YAML specs set them with a
+// nested `stage:` mapping.
+type StageHolder interface {
+	// StageParams lists the names of the stage-valued params.
+	StageParams() []string
+	// SetStageParam sets one, or says why s does not fit.
+	SetStageParam(name string, s Stage) error
+}

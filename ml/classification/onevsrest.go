@@ -409,3 +409,22 @@ func (m *OneVsRestModel) LoadData(r *ml.DataReader) error {
 	}
 	return nil
 }
+
+// StageParams returns "classifier", the param YAML specs set with a
+// nested stage.
+func (o *OneVsRest) StageParams() []string { return []string{"classifier"} }
+
+// SetStageParam sets the classifier; it must be an estimator.
+func (o *OneVsRest) SetStageParam(name string, s ml.Stage) error {
+	if name != "classifier" {
+		return fmt.Errorf("OneVsRest has no stage param %q; use classifier", name)
+	}
+	est, ok := s.(ml.Estimator)
+	if !ok {
+		return fmt.Errorf("classifier %s is not an estimator; give a binary classifier such as LogisticRegression", s.StageName())
+	}
+	o.Classifier = est
+	return nil
+}
+
+var _ ml.StageHolder = (*OneVsRest)(nil)

@@ -94,6 +94,28 @@ func (s *Spec) create(reg *ml.Registry, ss StageSpec) (ml.HasParams, error) {
 			return nil, s.errAt(ss.ParamPos[k], err.Error())
 		}
 	}
+	names := make([]string, 0, len(ss.Nested))
+	for k := range ss.Nested {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, k := range names {
+		holder, ok := obj.(ml.StageHolder)
+		if !ok || !slices.Contains(holder.StageParams(), k) {
+			return nil, s.errAt(ss.ParamPos[k], fmt.Sprintf("%s has no param %q that takes a stage", ss.Class, k))
+		}
+		sub, err := s.create(reg, ss.Nested[k])
+		if err != nil {
+			return nil, err
+		}
+		st, ok := sub.(ml.Stage)
+		if !ok {
+			return nil, s.errAt(ss.Nested[k].Pos, fmt.Sprintf("%s is not a stage", ss.Nested[k].Class))
+		}
+		if err := holder.SetStageParam(k, st); err != nil {
+			return nil, s.errAt(ss.ParamPos[k], fmt.Sprintf("%s.%s: %v", ss.Class, k, err))
+		}
+	}
 	if v, ok := obj.Params().(ml.Validator); ok {
 		if err := v.Validate(); err != nil {
 			return nil, s.errAt(ss.Pos, fmt.Sprintf("%s: %v", ss.Class, err))

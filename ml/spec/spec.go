@@ -109,7 +109,10 @@ type StageSpec struct {
 	Params    map[string]any
 	ParamPos  map[string]Pos
 	ParamKeys []string // in file order
-	Pos       Pos
+	// Nested holds stage-valued params (OneVsRest's classifier), written
+	// as a mapping with a `stage:` key.
+	Nested map[string]StageSpec
+	Pos    Pos
 }
 
 // Tuning is the tuning block.
@@ -433,6 +436,18 @@ func (p *parser) stage(n *yaml.Node, key string) (StageSpec, error) {
 				return st, err
 			}
 		default:
+			if v.Kind == yaml.MappingNode && key == "stage" {
+				nested, err := p.stage(v, "stage")
+				if err != nil {
+					return st, err
+				}
+				if st.Nested == nil {
+					st.Nested = map[string]StageSpec{}
+				}
+				st.Nested[k.Value] = nested
+				st.ParamPos[k.Value] = Pos{k.Line, k.Column}
+				continue
+			}
 			val, err := p.value(v, k.Value)
 			if err != nil {
 				return st, err

@@ -2,6 +2,8 @@ package spec_test
 
 import (
 	"context"
+	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -153,4 +155,24 @@ func FuzzSpec(f *testing.F) {
 		}
 		_, _ = s.Build(reg)
 	})
+}
+
+func TestNestedStage(t *testing.T) {
+	src := "input: t\nstages:\n  - stage: OneVsRest\n    classifier:\n      stage: LogisticRegression\n      maxIter: 7\n"
+	pl, err := build(t, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	holder := pl.Pipeline.Stages[0]
+	if got := fmt.Sprint(reflect.ValueOf(holder).Elem().FieldByName("Classifier").Interface().(ml.Stage).StageName()); got != "LogisticRegression" {
+		t.Errorf("classifier = %s", got)
+	}
+	_, err = build(t, "input: t\nstages:\n  - stage: StringIndexer\n    inputCol:\n      stage: LogisticRegression\n")
+	if err == nil || !strings.Contains(err.Error(), `p.yaml:4:5: StringIndexer has no param "inputCol" that takes a stage`) {
+		t.Errorf("err = %v", err)
+	}
+	_, err = build(t, "input: t\nstages:\n  - stage: OneVsRest\n    classifier:\n      stage: LogisticRegresion\n")
+	if err == nil || !strings.Contains(err.Error(), `p.yaml:5:7: unknown stage "LogisticRegresion"; did you mean "LogisticRegression"?`) {
+		t.Errorf("err = %v", err)
+	}
 }
