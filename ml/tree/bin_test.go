@@ -183,3 +183,25 @@ func closeAll(a, b []float64) bool {
 	}
 	return true
 }
+
+func TestPoissonSampling(t *testing.T) {
+	for _, lambda := range []float64{1, 0.3} {
+		cdf := poissonCDF(lambda)
+		rng := ml.NewRand(1)
+		n := 200000
+		sum, zeros := 0, 0
+		for range n {
+			k := poisson(rng, cdf)
+			sum += k
+			if k == 0 {
+				zeros++
+			}
+		}
+		if mean := float64(sum) / float64(n); math.Abs(mean-lambda) > 0.01 {
+			t.Errorf("Poisson(%v) mean %v", lambda, mean)
+		}
+		if p0 := float64(zeros) / float64(n); math.Abs(p0-math.Exp(-lambda)) > 0.01 {
+			t.Errorf("Poisson(%v) P(0) = %v, want %v", lambda, p0, math.Exp(-lambda))
+		}
+	}
+}

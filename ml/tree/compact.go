@@ -115,10 +115,17 @@ func sumValues(trees []compactTree, weights []float64, x []float64) float64 {
 			c = t2.step(c, x)
 			d = t3.step(d, x)
 		}
+		// Added in tree order, so the sum equals a plain loop's bit for bit.
 		if weights == nil {
-			s += t0.nodes[a].thr + t1.nodes[b].thr + t2.nodes[c].thr + t3.nodes[d].thr
+			s += t0.nodes[a].thr
+			s += t1.nodes[b].thr
+			s += t2.nodes[c].thr
+			s += t3.nodes[d].thr
 		} else {
-			s += weights[i]*t0.nodes[a].thr + weights[i+1]*t1.nodes[b].thr + weights[i+2]*t2.nodes[c].thr + weights[i+3]*t3.nodes[d].thr
+			s += weights[i] * t0.nodes[a].thr
+			s += weights[i+1] * t1.nodes[b].thr
+			s += weights[i+2] * t2.nodes[c].thr
+			s += weights[i+3] * t3.nodes[d].thr
 		}
 	}
 	for ; i < len(trees); i++ {

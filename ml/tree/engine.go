@@ -58,18 +58,29 @@ func allRows(n int) []int32 {
 	return r
 }
 
-// poisson draws from Poisson(lambda) (Knuth's method; lambda is at most 1
-// here).
-func poisson(rng *rand.Rand, lambda float64) int {
-	l := math.Exp(-lambda)
-	k, p := 0, 1.0
-	for {
-		p *= rng.Float64()
-		if p <= l {
+// poissonCDF returns the cumulative probabilities of Poisson(lambda)
+// (lambda <= 1 here) up to where they reach 1 within rounding.
+func poissonCDF(lambda float64) []float64 {
+	var cdf []float64
+	p, acc := math.Exp(-lambda), 0.0
+	for k := 1; acc < 1-1e-15 && k < 64; k++ {
+		acc += p
+		cdf = append(cdf, acc)
+		p *= lambda / float64(k)
+	}
+	return cdf
+}
+
+// poisson draws from the distribution with cumulative probabilities cdf
+// by inversion: one uniform draw.
+func poisson(rng *rand.Rand, cdf []float64) int {
+	u := rng.Float64()
+	for k, c := range cdf {
+		if u < c {
 			return k
 		}
-		k++
 	}
+	return len(cdf)
 }
 
 // growForest grows spec.numTrees trees in parallel (at most spec.workers
@@ -136,10 +147,15 @@ func (fw *forestWorker) sample(base []float64, train []int32, spec forestSpec, s
 	s := spec.lay.s
 	rng := ml.NewRand(seed)
 	rows := fw.rows[:0]
+	bootstrap := spec.bootstrap && spec.numTrees > 1
+	var cdf []float64
+	if bootstrap {
+		cdf = poissonCDF(spec.rate)
+	}
 	for _, r := range train {
 		var m int
-		if spec.bootstrap && spec.numTrees > 1 {
-			m = poisson(rng, spec.rate)
+		if bootstrap {
+			m = poisson(rng, cdf)
 		} else if rng.Float64() < spec.rate {
 			m = 1
 		}

@@ -78,3 +78,28 @@ func ExampleGBTClassifier() {
 	// trees: 20
 	// predictions: [0 0 1 1 1 0 1 0 1 1]
 }
+
+func ExampleRandomForestClassifier() {
+	ctx := context.Background()
+	va := feature.NewVectorAssembler()
+	va.P.InputCols = []string{"minutes", "calls"}
+	rf := tree.NewRandomForestClassifier()
+	rf.P.NumTrees, rf.P.MaxDepth, rf.P.Seed = 50, 3, 7
+	pm, err := (&ml.Pipeline{Stages: []ml.Stage{va, rf}}).Fit(ctx, exampleFrame())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	out, err := pm.Transform(ctx, exampleFrame())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	m := pm.(*ml.PipelineModel).Stages[1].(*tree.RandomForestClassificationModel)
+	pred, _ := out.Column("prediction")
+	fmt.Println(m.StageName(), "with", len(m.Trees), "trees")
+	fmt.Println("predictions:", pred.Chunk(0))
+	// Output:
+	// RandomForestClassificationModel with 50 trees
+	// predictions: [0 0 1 1 1 0 1 0 1 1]
+}

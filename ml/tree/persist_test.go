@@ -152,7 +152,8 @@ func TestRegisterKnowsEveryStage(t *testing.T) {
 }
 
 // TestTransformMatchesPredict checks that Transform (compiled trees)
-// gives what the models' own per-row methods give on the node tables.
+// gives exactly what the models' own per-row methods give on the node
+// tables.
 func TestTransformMatchesPredict(t *testing.T) {
 	ctx := context.Background()
 	cls, reg := persistFrame(t, false), persistFrame(t, true)
@@ -192,7 +193,7 @@ func TestTransformMatchesPredict(t *testing.T) {
 				prob := make([]float64, len(raw))
 				r.PredictRaw(row, raw)
 				r.RawToProbability(raw, prob)
-				if !closeSlices(raw, raws[i]) || !closeSlices(prob, probs[i]) {
+				if !reflect.DeepEqual(raw, raws[i]) || !reflect.DeepEqual(prob, probs[i]) {
 					t.Fatalf("%s row %d: Transform raw %v prob %v, PredictRaw %v %v", m.StageName(), i, raws[i], probs[i], raw, prob)
 				}
 			}
@@ -200,21 +201,9 @@ func TestTransformMatchesPredict(t *testing.T) {
 		}
 		p := m.(predictor)
 		for i, row := range x {
-			if got := p.Predict(row); !near(got, pred[i]) {
+			if got := p.Predict(row); got != pred[i] {
 				t.Fatalf("%s row %d: Transform %v, Predict %v", m.StageName(), i, pred[i], got)
 			}
 		}
 	}
-}
-
-func closeSlices(a, b []float64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if !near(a[i], b[i]) {
-			return false
-		}
-	}
-	return true
 }
