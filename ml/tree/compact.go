@@ -1,6 +1,10 @@
 package tree
 
-import "math"
+import (
+	"math"
+
+	"github.com/sluice-dev/sluice/ml"
+)
 
 // flatNode is a node of a compactTree: 24 bytes, children adjacent.
 type flatNode struct {
@@ -162,6 +166,8 @@ func leafDistribution(n *Node, dst []float64) {
 	}
 }
 
+var _ ml.ClassifierKernel = (*treeKernel)(nil)
+
 // treeKernel is the per-row part of a classification model over compiled
 // trees: the leaf counts of one tree (decision tree), the sum of the
 // trees' leaf distributions (forest) or the boosted margin (GBT).
@@ -173,9 +179,13 @@ type treeKernel struct {
 	margin   bool // GBT: raw = [−F, F], p = σ(2F)
 }
 
-func (k *treeKernel) NumClasses() int  { return k.classes }
+// NumClasses returns the number of classes.
+func (k *treeKernel) NumClasses() int { return k.classes }
+
+// NumFeatures returns the number of features.
 func (k *treeKernel) NumFeatures() int { return k.features }
 
+// PredictRaw writes the raw scores of x.
 func (k *treeKernel) PredictRaw(x, raw []float64) {
 	if k.margin {
 		f := sumValues(k.trees, k.weights, x)
@@ -212,6 +222,7 @@ func (ct *compactTree) addVals(i int, raw []float64) {
 	}
 }
 
+// RawToProbability writes the class probabilities of raw scores.
 func (k *treeKernel) RawToProbability(raw, prob []float64) bool {
 	if k.margin {
 		p := 1 / (1 + math.Exp(-2*raw[1]))
