@@ -243,31 +243,33 @@ type grower struct {
 	cfg      growConfig
 	rowStats []float64 // s stats per row, indexed by row id
 
-	rows, tmp []int32
-	gath      []float64
-	free      [][]float64
-	stride    int // one feature's histogram: 256 (fast kernels) or maxBins bins
-	hsize     int // d*stride
-	nodes     []Node
-	full      [][]float64 // each node's layout stats (in mem)
-	lo, hi    []int       // rows of each node, for boosting
-	rng       *rand.Rand
-	perm      []int
-	scr       []scratch
-	candA     []cand
-	candB     []cand
-	featA     []bool
-	featB     []bool
-	all       []bool
-	featList  []int
-	groups    [][]int
-	mem       arena
-	task      groupTask     // what forGroups does with each group
-	next      atomic.Int64  // next group to run
-	jobs      chan struct{} // wakes a helper for one node's groups
-	jobDone   sync.WaitGroup
-	helpers   sync.WaitGroup
-	subtract  bool // histogram subtraction (all features) vs direct subsets
+	rows, tmp  []int32
+	gath       []float64
+	free       [][]float64
+	stride     int // one feature's histogram: 256 (fast kernels) or maxBins bins
+	hsize      int // d*stride
+	nodes      []Node
+	full       [][]float64 // each node's layout stats (in mem)
+	lo, hi     []int       // rows of each node, for boosting
+	rng        *rand.Rand
+	perm       []int
+	scr        []scratch
+	candA      []cand
+	candB      []cand
+	featA      []bool
+	featB      []bool
+	all        []bool
+	featList   []int
+	groups     [][]int
+	mem        arena
+	task       groupTask     // what forGroups does with each group
+	job        int           // what the helpers run (jobGroups, jobGather)
+	gatherRows []int32       // jobGather's rows
+	next       atomic.Int64  // next group to run
+	jobs       chan struct{} // wakes a helper for one node's groups
+	jobDone    sync.WaitGroup
+	helpers    sync.WaitGroup
+	subtract   bool // histogram subtraction (all features) vs direct subsets
 	// checkHist, when set (tests), sees every node's histogram and split
 	// feature before the node is split.
 	checkHist func(node, feature int, hist []float64)
@@ -450,7 +452,8 @@ func (g *grower) pickFeatures(mark []bool) {
 	}
 }
 
-// gather copies the stats of rows into g.gath, in row order.
+// gather copies the stats of rows into g.gath, in row order, splitting
+// large nodes among the helpers.
 func (g *grower) gather(rows []int32) {
 	s := g.lay.s
 	need := len(rows) * s
@@ -458,7 +461,26 @@ func (g *grower) gather(rows []int32) {
 		g.gath = make([]float64, need+need/4)
 	}
 	g.gath = g.gath[:need]
-	dst, src := g.gath, g.rowStats
+	workers := g.cfg.workers
+	if workers <= 1 || len(rows) < parallelMin {
+		gatherRows(g.gath, g.rowStats, rows, s)
+		return
+	}
+	g.gatherRows = rows
+	g.runJob(jobGather)
+}
+
+// gatherPart gathers worker w's share of g.gatherRows.
+func (g *grower) gatherPart(w int) {
+	rows := g.gatherRows
+	per := (len(rows) + g.cfg.workers - 1) / g.cfg.workers
+	lo, hi := min(len(rows), w*per), min(len(rows), (w+1)*per)
+	s := g.lay.s
+	gatherRows(g.gath[lo*s:hi*s], g.rowStats, rows[lo:hi], s)
+}
+
+// gatherRows copies src's stats of rows into dst.
+func gatherRows(dst, src []float64, rows []int32, s int) {
 	switch s {
 	case 2:
 		for j, r := range rows {
@@ -501,10 +523,10 @@ func (g *grower) buildGroup(hist []float64, feats []int, rows []int32) {
 // histograms are built on the calling goroutine.
 const parallelMin = 1 << 16
 
-// forGroups calls fn for groups of up to four marked features, on up to
-// cfg.workers goroutines when the node is large enough. Groups are sized
-// so each worker gets about the same number of features. fn gets a
-// scratch owned by its goroutine.
+// forGroups runs g.task (runGroup) for groups of up to four marked
+// features, on the growing goroutine and the helpers when the node is
+// large enough. Groups are sized so each worker gets about the same
+// number of features.
 func (g *grower) forGroups(rows int, mark []bool) {
 	g.featList = g.featList[:0]
 	for f, ok := range mark {
@@ -534,13 +556,34 @@ func (g *grower) forGroups(rows int, mark []bool) {
 		}
 		return
 	}
+	g.runJob(jobGroups)
+}
+
+// Jobs the helpers run with the growing goroutine.
+const (
+	jobGroups = iota // run g.groups with g.task
+	jobGather        // gather a share of g.gatherRows each
+)
+
+// runJob runs job on the growing goroutine (as worker 0) and every
+// helper, and waits for all of them.
+func (g *grower) runJob(job int) {
+	g.job = job
 	g.next.Store(0)
-	g.jobDone.Add(workers - 1)
-	for range workers - 1 {
+	g.jobDone.Add(g.cfg.workers - 1)
+	for range g.cfg.workers - 1 {
 		g.jobs <- struct{}{}
 	}
-	g.runGroups(&g.scr[0])
+	g.doJob(0)
 	g.jobDone.Wait()
+}
+
+func (g *grower) doJob(w int) {
+	if g.job == jobGather {
+		g.gatherPart(w)
+		return
+	}
+	g.runGroups(&g.scr[w])
 }
 
 // runGroups runs groups until none is left.
@@ -567,7 +610,7 @@ func (g *grower) startHelpers() {
 		go func() {
 			defer g.helpers.Done()
 			for range g.jobs {
-				g.runGroups(&g.scr[w])
+				g.doJob(w)
 				g.jobDone.Done()
 			}
 		}()
