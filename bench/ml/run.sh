@@ -54,6 +54,10 @@ go build -o "$TMP/" ./$ML/sluicebench ./$ML/compare
 SLUICEBENCH=${SLUICEBENCH:-$TMP/sluicebench}
 
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
+if awk -v l="$LOAD_START" -v n="$(nproc)" 'BEGIN { exit !(l > n / 2) }'; then
+  log "warning: load average $LOAD_START on $(nproc) cores; timings will be skewed (xgboost's OpenMP threads most)"
+fi
 OUT=$ML/results/$STAMP
 mkdir -p "$OUT"
 RESULTS=$OUT/results.jsonl
@@ -137,7 +141,8 @@ done
 
 {
   echo "ML benchmark $STAMP on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')):" \
-    "$(go env GOVERSION), n_jobs $N_JOBS, repeat churn $CHURN_REPEAT / synthetic $SYNTH_REPEAT (medians)."
+    "$(go env GOVERSION), n_jobs $N_JOBS, repeat churn $CHURN_REPEAT / synthetic $SYNTH_REPEAT (medians);" \
+    "1-minute load average $LOAD_START at the start, $(cut -d' ' -f1 /proc/loadavg) at the end."
   echo
   "$TMP/compare" "$RESULTS"
 } | tee "$OUT/table.md"
