@@ -5,7 +5,7 @@ TAGS      := -tags duckdb_arrow
 BIN       := bin/sluice
 STATICCHECK_VERSION := v0.8.2
 
-.PHONY: build quickstart test test-race lint fuzz bench integration clean
+.PHONY: build quickstart test test-race lint fuzz bench bench-ml integration clean
 
 build:
 	$(GO) build $(TAGS) -o $(BIN) ./cmd/sluice
@@ -35,6 +35,11 @@ fuzz:
 # Side-by-side benchmarks against DuckDB (see bench/README.md).
 bench: build
 	./bench/run.sh
+
+# Side-by-side ML benchmarks against scikit-learn and xgboost (bench/ml/README.md):
+# installs the Debian packages, generates the synthetic set, prints ratios.
+bench-ml:
+	./bench/ml/run.sh
 
 clean:
 	rm -rf bin
