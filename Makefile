@@ -10,7 +10,8 @@ STATICCHECK_VERSION := v0.8.2
 build:
 	$(GO) build $(TAGS) -o $(BIN) ./cmd/sluice
 
-# Build, then create a workspace, ingest the churn example and query it.
+# Build, then create a workspace, ingest the churn example, query it and fit
+# the churn pipeline (examples/churn/pipeline.yaml).
 quickstart: build
 	./$(BIN) quickstart
 

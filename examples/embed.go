@@ -9,3 +9,9 @@ import _ "embed"
 //
 //go:embed churn/data/mlc_churn.csv
 var ChurnCSV []byte
+
+// ChurnPipeline is examples/churn/pipeline.yaml, the Spark ML churn
+// tutorial as a spec; it reads data/mlc_churn.csv relative to itself.
+//
+//go:embed churn/pipeline.yaml
+var ChurnPipeline []byte

@@ -32,7 +32,8 @@ func mustRun(t *testing.T, ws string, args ...string) string {
 func TestQuickstart(t *testing.T) {
 	ws := t.TempDir()
 	out := mustRun(t, ws, "quickstart")
-	for _, want := range []string{"ingested 5000 rows into default.churn (version 1)", "Churn rate by international plan", "4293", "NJ"} {
+	for _, want := range []string{"ingested 5000 rows into default.churn (version 1)", "Churn rate by international plan", "4293", "NJ",
+		"best tree.maxDepth=", "test set (1667 customers): areaUnderROC 0.8"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("quickstart output lacks %q:\n%s", want, out)
 		}
