@@ -34,10 +34,13 @@ FROM churn GROUP BY state HAVING count(*) >= 80 ORDER BY churn_pct DESC LIMIT 5`
 func (a *app) quickstartCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "quickstart",
-		Short: "Create a workspace, ingest the churn example and query it",
+		Short: "Create a workspace, ingest the churn example, query it and fit a model",
 		Long: `Create (or reuse) the workspace, load the bundled telecom churn data
-(5,000 customers, MIT licence) into the table churn, and run a few queries
-over it. Running it again replaces the table's rows with a new version.`,
+(5,000 customers, MIT licence) into the table churn, run a few queries
+over it, and fit the Spark ML churn tutorial pipeline (a decision tree
+tuned by cross-validation, examples/churn/pipeline.yaml), saving the model
+under models/churn in the workspace. Running it again replaces the table's
+rows with a new version and refits the model.`,
 		Example: "  sluice quickstart\n  sluice --workspace /tmp/demo quickstart",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
