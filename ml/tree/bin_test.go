@@ -60,6 +60,7 @@ func TestBinsMatchThresholds(t *testing.T) {
 	}
 	lay := classLayout(gini, 2, false)
 	g := newGrower(b, lay, growConfig{maxDepth: 12, minInstances: 1, subset: dim, workers: 2})
+	g.leafRows = true
 	tr, err := g.grow(context.Background(), allRows(n), classStats(lay, d), 1)
 	if err != nil {
 		t.Fatal(err)

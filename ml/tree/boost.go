@@ -67,6 +67,7 @@ func boost(ctx context.Context, td *trainingData, valid []int32, spec boostSpec)
 	cfg := spec.cfg
 	cfg.workers = spec.workers
 	g := newGrower(b, lay, cfg)
+	g.leafRows = true
 	rng := ml.NewRand(spec.seed)
 	inSample := make([]bool, n)
 	rows := make([]int32, 0, len(td.train))

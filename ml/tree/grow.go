@@ -270,6 +270,7 @@ type grower struct {
 	jobDone    sync.WaitGroup
 	helpers    sync.WaitGroup
 	subtract   bool // histogram subtraction (all features) vs direct subsets
+	leafRows   bool // keep every leaf's rows in lo/hi (boosting reads them)
 	// checkHist, when set (tests), sees every node's histogram and split
 	// feature before the node is split.
 	checkHist func(node, feature int, hist []float64)
@@ -860,7 +861,13 @@ func (g *grower) split(ctx context.Context, w work) error {
 	for i := range rs {
 		rs[i] = ps[i] - ls[i]
 	}
-	mid := g.partition(w.lo, w.hi, c)
+	// Children at maxDepth are leaves: their rows need sorting only when
+	// the caller reads the leaves' rows (boosting) or the counts come
+	// from the rows. Otherwise their ranges are left meaningless.
+	mid := w.lo
+	if w.depth+1 < g.cfg.maxDepth || g.leafRows || !g.lay.tracked() {
+		mid = g.partition(w.lo, w.hi, c)
+	}
 	li := g.addNode(ls, mid-w.lo)
 	ri := g.addNode(rs, w.hi-mid)
 	n := &g.nodes[w.node]
