@@ -1,7 +1,6 @@
 package feature
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -38,12 +37,7 @@ func (p RFormulaParams) Validate() error {
 	default:
 		return fmt.Errorf("handleInvalid %q: use error, skip or keep", p.HandleInvalid)
 	}
-	switch p.StringIndexerOrderType {
-	case "frequencyDesc", "frequencyAsc", "alphabetDesc", "alphabetAsc":
-	default:
-		return fmt.Errorf("stringIndexerOrderType %q: use frequencyDesc, frequencyAsc, alphabetDesc or alphabetAsc", p.StringIndexerOrderType)
-	}
-	return nil
+	return checkOrderType("stringIndexerOrderType", p.StringIndexerOrderType)
 }
 
 // Formula is a parsed R model formula.
@@ -446,23 +440,7 @@ func (r *RFormula) levels(f *ml.Frame, col string) ([]string, error) {
 	if len(counts) == 0 {
 		return nil, fmt.Errorf("column %s has no non-NULL values", col)
 	}
-	levels := make([]string, 0, len(counts))
-	for l := range counts {
-		levels = append(levels, l)
-	}
-	order := r.P.StringIndexerOrderType
-	slices.SortFunc(levels, func(a, b string) int {
-		switch order {
-		case "frequencyAsc":
-			return cmp.Or(cmp.Compare(counts[a], counts[b]), strings.Compare(a, b))
-		case "alphabetDesc":
-			return strings.Compare(b, a)
-		case "alphabetAsc":
-			return strings.Compare(a, b)
-		}
-		return cmp.Or(cmp.Compare(counts[b], counts[a]), strings.Compare(a, b))
-	})
-	return levels, nil
+	return sortLabels(counts, r.P.StringIndexerOrderType), nil
 }
 
 // labelLevels indexes the label by frequency (Spark's label indexer).

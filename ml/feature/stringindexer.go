@@ -35,12 +35,7 @@ func (p StringIndexerParams) Validate() error {
 	default:
 		return fmt.Errorf("handleInvalid %q: use error, skip or keep", p.HandleInvalid)
 	}
-	switch p.StringOrderType {
-	case "frequencyDesc", "frequencyAsc", "alphabetDesc", "alphabetAsc":
-	default:
-		return fmt.Errorf("stringOrderType %q: use frequencyDesc, frequencyAsc, alphabetDesc or alphabetAsc", p.StringOrderType)
-	}
-	return nil
+	return checkOrderType("stringOrderType", p.StringOrderType)
 }
 
 // StringIndexer maps a column's distinct values to indices 0, 1, … in the
@@ -148,12 +143,18 @@ func (s *StringIndexer) Fit(ctx context.Context, f *ml.Frame) (ml.Model, error) 
 	if len(counts) == 0 {
 		return nil, fmt.Errorf("column %q has no non-NULL values to index", s.P.InputCol)
 	}
+	return &StringIndexerModel{P: s.P, Labels: sortLabels(counts, s.P.StringOrderType)}, nil
+}
+
+// sortLabels orders distinct values by a stringOrderType; frequency ties
+// break alphabetically.
+func sortLabels(counts map[string]int, order string) []string {
 	labels := make([]string, 0, len(counts))
 	for l := range counts {
 		labels = append(labels, l)
 	}
 	slices.SortFunc(labels, func(a, b string) int {
-		switch s.P.StringOrderType {
+		switch order {
 		case "frequencyAsc":
 			return cmp.Or(cmp.Compare(counts[a], counts[b]), strings.Compare(a, b))
 		case "alphabetDesc":
@@ -164,7 +165,16 @@ func (s *StringIndexer) Fit(ctx context.Context, f *ml.Frame) (ml.Model, error) 
 			return cmp.Or(cmp.Compare(counts[b], counts[a]), strings.Compare(a, b))
 		}
 	})
-	return &StringIndexerModel{P: s.P, Labels: labels}, nil
+	return labels
+}
+
+// checkOrderType validates a stringOrderType-like param.
+func checkOrderType(param, v string) error {
+	switch v {
+	case "frequencyDesc", "frequencyAsc", "alphabetDesc", "alphabetAsc":
+		return nil
+	}
+	return fmt.Errorf("%s %q: use frequencyDesc, frequencyAsc, alphabetDesc or alphabetAsc", param, v)
 }
 
 // StringIndexerModel maps labels to their indices.
