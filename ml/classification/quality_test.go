@@ -9,9 +9,9 @@ import (
 	"testing"
 
 	"github.com/sluice-dev/sluice/examples"
-	"github.com/sluice-dev/sluice/ml"
 	"github.com/sluice-dev/sluice/ml/classification"
 	"github.com/sluice-dev/sluice/ml/evaluation"
+	"github.com/sluice-dev/sluice/ml/mltest"
 )
 
 // churnFeatures are the churn columns the quality checks use: the numeric
@@ -64,16 +64,6 @@ func churnData(tb testing.TB) (trX [][]float64, trY []float64, teX [][]float64, 
 	return trX, trY, teX, teY
 }
 
-// positiveScores returns column 1 of a probability (or raw) vector column.
-func positiveScores(tb testing.TB, f *ml.Frame, col string) []float64 {
-	v := vectors(tb, f, col)
-	out := make([]float64, len(v))
-	for i, r := range v {
-		out[i] = r[1]
-	}
-	return out
-}
-
 // TestChurnQuality: logistic regression with scikit-learn's default
 // penalty (C = 1 ↔ regParam = 1/n on standardized features) reaches the
 // test AUC scikit-learn does on this feature set.
@@ -109,3 +99,5 @@ func TestChurnQuality(t *testing.T) {
 		t.Errorf("train AUC %.4f far from test AUC %.4f", trainAUC, auc)
 	}
 }
+
+var positiveScores = mltest.Positive

@@ -12,6 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/sluice-dev/sluice/ml"
+	"github.com/sluice-dev/sluice/ml/mltest"
 )
 
 // col is one column of a test frame: vals is []float64 (NaN stays NaN),
@@ -375,24 +376,6 @@ func TestConfusionFrame(t *testing.T) {
 	}
 }
 
-func floatCol(t *testing.T, f *ml.Frame, name string) []float64 {
-	t.Helper()
-	c, err := f.Column(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := ml.Flatten(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Release()
-	v, _, err := ml.Float64s(a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
-
 func TestRegisterAndParams(t *testing.T) {
 	r := ml.NewRegistry()
 	Register(r)
@@ -464,3 +447,5 @@ func TestDownsampleProperties(t *testing.T) {
 		}
 	}
 }
+
+var floatCol = mltest.Floats

@@ -13,6 +13,7 @@ import (
 
 	"github.com/sluice-dev/sluice/ml"
 	"github.com/sluice-dev/sluice/ml/feature"
+	"github.com/sluice-dev/sluice/ml/mltest"
 )
 
 // testFrame has an int64 column a (with a NULL in row 3), a float64 b (NaN
@@ -47,24 +48,6 @@ func testFrame(t testing.TB) *ml.Frame {
 		t.Fatal(err)
 	}
 	return f
-}
-
-func vectors(t testing.TB, f *ml.Frame, col string) [][]float64 {
-	t.Helper()
-	c, err := f.Column(col)
-	if err != nil {
-		t.Fatal(err)
-	}
-	arr, _ := ml.Flatten(c)
-	vc, err := ml.NewVectorColumn(arr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := make([][]float64, vc.Len())
-	for i := range out {
-		out[i] = vc.At(i).AppendTo(nil)
-	}
-	return out
 }
 
 func TestVectorAssemblerHandleInvalid(t *testing.T) {
@@ -165,3 +148,5 @@ func ExampleVectorAssembler() {
 	// [1.5 10]
 	// [2.5 20]
 }
+
+var vectors = mltest.Vectors

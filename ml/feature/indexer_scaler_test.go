@@ -13,6 +13,7 @@ import (
 
 	"github.com/sluice-dev/sluice/ml"
 	"github.com/sluice-dev/sluice/ml/feature"
+	"github.com/sluice-dev/sluice/ml/mltest"
 )
 
 func stringFrame(t testing.TB, vals []string, valid []bool, nums []float64) *ml.Frame {
@@ -28,20 +29,6 @@ func stringFrame(t testing.TB, vals []string, valid []bool, nums []float64) *ml.
 		t.Fatal(err)
 	}
 	return f
-}
-
-func floats(t testing.TB, f *ml.Frame, col string) []float64 {
-	t.Helper()
-	c, err := f.Column(col)
-	if err != nil {
-		t.Fatal(err)
-	}
-	arr, _ := ml.Flatten(c)
-	v, _, err := ml.Float64s(arr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
 }
 
 func TestStringIndexerOrders(t *testing.T) {
@@ -190,3 +177,5 @@ func TestIndexAssembleScalePipeline(t *testing.T) {
 		t.Errorf("typo: %v", err)
 	}
 }
+
+var floats = mltest.Floats

@@ -10,29 +10,9 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/sluice-dev/sluice/ml"
+	"github.com/sluice-dev/sluice/ml/mltest"
 	"github.com/sluice-dev/sluice/ml/regression"
 )
-
-// mustFrame builds a frame with a "features" vector column, a "label"
-// column and, when w is not nil, a "weight" column.
-func mustFrame(tb testing.TB, x [][]float64, y, w []float64) *ml.Frame {
-	tb.Helper()
-	vs := make([]ml.Vector, len(x))
-	for i, r := range x {
-		vs[i] = ml.Dense(r...)
-	}
-	fields := []arrow.Field{{Name: "features", Type: ml.VectorType, Nullable: true}, {Name: "label", Type: arrow.PrimitiveTypes.Float64, Nullable: true}}
-	cols := []*arrow.Chunked{ml.VectorsColumn(vs), ml.Float64Column(y)}
-	if w != nil {
-		fields = append(fields, arrow.Field{Name: "weight", Type: arrow.PrimitiveTypes.Float64, Nullable: true})
-		cols = append(cols, ml.Float64Column(w))
-	}
-	f, err := ml.NewFrame(arrow.NewSchema(fields, nil), cols)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return f
-}
 
 // withColumn adds a float64 column.
 func withColumn(tb testing.TB, f *ml.Frame, name string, v []float64) *ml.Frame {
@@ -42,24 +22,6 @@ func withColumn(tb testing.TB, f *ml.Frame, name string, v []float64) *ml.Frame 
 		tb.Fatal(err)
 	}
 	return out
-}
-
-func floats(tb testing.TB, f *ml.Frame, col string) []float64 {
-	tb.Helper()
-	c, err := f.Column(col)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	arr, err := ml.Flatten(c)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer arr.Release()
-	v, _, err := ml.Float64s(arr)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return v
 }
 
 func registry() *ml.Registry {
@@ -194,4 +156,17 @@ type churnReference struct {
 	} `json:"elastic_net"`
 	Binomial glmCase
 	Poisson  glmCase
+}
+
+// Shared helpers (package mltest).
+var floats = mltest.Floats
+
+// mustFrame builds a frame with "features", "label" (always, even when
+// empty) and, when w is not nil, "weight" columns.
+func mustFrame(tb testing.TB, x [][]float64, y, w []float64) *ml.Frame {
+	tb.Helper()
+	if y == nil {
+		y = []float64{}
+	}
+	return mltest.Frame(tb, x, y, w, nil)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/sluice-dev/sluice/ml"
 	"github.com/sluice-dev/sluice/ml/evaluation"
 	"github.com/sluice-dev/sluice/ml/feature"
+	"github.com/sluice-dev/sluice/ml/mltest"
 	"github.com/sluice-dev/sluice/ml/tree"
 )
 
@@ -22,98 +23,6 @@ func registry() *ml.Registry {
 	feature.Register(r)
 	tree.Register(r)
 	return r
-}
-
-// MustFrame builds a frame with a "features" vector column (categorical
-// features, feature index → categories, recorded in its metadata), a
-// "label" column and, when w is not nil, a "weight" column.
-func MustFrame(tb testing.TB, x [][]float64, y, w []float64, cats map[int]int) *ml.Frame {
-	tb.Helper()
-	d := 0
-	if len(x) > 0 {
-		d = len(x[0])
-	}
-	va := ml.VectorAttrs{NumAttrs: d}
-	for j := range d {
-		if k, ok := cats[j]; ok {
-			va.Nominal = append(va.Nominal, ml.Attr{Idx: j, Name: "f" + strconv.Itoa(j), NumVals: k})
-		} else {
-			va.Numeric = append(va.Numeric, ml.Attr{Idx: j, Name: "f" + strconv.Itoa(j)})
-		}
-	}
-	vs := make([]ml.Vector, len(x))
-	for i, r := range x {
-		vs[i] = ml.Dense(r...)
-	}
-	fields := []arrow.Field{{Name: "features", Type: ml.VectorType, Nullable: true, Metadata: va.Metadata()}}
-	cols := []*arrow.Chunked{ml.VectorsColumn(vs)}
-	if y != nil {
-		fields = append(fields, arrow.Field{Name: "label", Type: arrow.PrimitiveTypes.Float64, Nullable: true})
-		cols = append(cols, ml.Float64Column(y))
-	}
-	if w != nil {
-		fields = append(fields, arrow.Field{Name: "weight", Type: arrow.PrimitiveTypes.Float64, Nullable: true})
-		cols = append(cols, ml.Float64Column(w))
-	}
-	f, err := ml.NewFrame(arrow.NewSchema(fields, nil), cols)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return f
-}
-
-// column returns a float64 column.
-func column(tb testing.TB, f *ml.Frame, name string) []float64 {
-	tb.Helper()
-	c, err := f.Column(name)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	arr, err := ml.Flatten(c)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer arr.Release()
-	v, _, err := ml.Float64s(arr)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return v
-}
-
-// vectors returns a vector column as dense rows.
-func vectors(tb testing.TB, f *ml.Frame, name string) [][]float64 {
-	tb.Helper()
-	c, err := f.Column(name)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	arr, err := ml.Flatten(c)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer arr.Release()
-	vc, err := ml.NewVectorColumn(arr)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	out := make([][]float64, vc.Len())
-	for i := range out {
-		out[i] = vc.At(i).AppendTo(nil)
-	}
-	return out
-}
-
-// positiveScores returns column col's entry 1 of every row (the positive
-// class's probability or raw score).
-func positiveScores(tb testing.TB, f *ml.Frame, col string) []float64 {
-	tb.Helper()
-	v := vectors(tb, f, col)
-	out := make([]float64, len(v))
-	for i, r := range v {
-		out[i] = r[1]
-	}
-	return out
 }
 
 func auc(tb testing.TB, model ml.Model, test *ml.Frame) float64 {
@@ -229,3 +138,20 @@ func churnFrames(tb testing.TB) (train, test *ml.Frame) {
 	}
 	return train, test
 }
+
+// MustFrame builds a frame whose features are named f0, f1, … (see
+// mltest.Frame); cats marks categorical features.
+func MustFrame(tb testing.TB, x [][]float64, y, w []float64, cats map[int]int) *ml.Frame {
+	tb.Helper()
+	if cats == nil {
+		cats = map[int]int{}
+	}
+	return mltest.Frame(tb, x, y, w, cats)
+}
+
+// Shared helpers (package mltest).
+var (
+	column         = mltest.Floats
+	vectors        = mltest.Vectors
+	positiveScores = mltest.Positive
+)

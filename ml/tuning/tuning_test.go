@@ -15,6 +15,7 @@ import (
 	"github.com/sluice-dev/sluice/ml"
 	"github.com/sluice-dev/sluice/ml/evaluation"
 	"github.com/sluice-dev/sluice/ml/feature"
+	"github.com/sluice-dev/sluice/ml/mltest"
 )
 
 func near(a, b float64) bool {
@@ -272,21 +273,6 @@ func TestCrossValidatorOneGridPointIsPlainFit(t *testing.T) {
 	if g, w := column(t, got, "prediction"), column(t, want, "prediction"); !slices.Equal(g, w) {
 		t.Error("CrossValidatorModel.Transform differs from the plain model's")
 	}
-}
-
-func column(t *testing.T, f *ml.Frame, name string) []float64 {
-	t.Helper()
-	c, err := f.Column(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, _ := ml.Flatten(c)
-	defer a.Release()
-	v, _, err := ml.Float64s(a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
 }
 
 func TestFoldIDs(t *testing.T) {
@@ -723,3 +709,5 @@ func TestRegister(t *testing.T) {
 		t.Errorf("TrainValidationSplit defaults %+v", p)
 	}
 }
+
+var column = mltest.Floats
