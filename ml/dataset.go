@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"strconv"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"golang.org/x/sync/errgroup"
 )
 
 // Dataset is training data pulled out of a frame: a dense row-major
@@ -16,7 +18,7 @@ import (
 // work on.
 type Dataset struct {
 	N, D int
-	X    []float64 // row-major, N×D
+	X    []float64 // row-major, N×D; read-only: it may alias the frame's Arrow buffer
 	Y    []float64 // labels; nil when no label column was asked for
 	W    []float64 // instance weights; nil means every weight is 1
 	// Attrs describes the features (names, categorical arity) as far as
@@ -62,40 +64,21 @@ func LoadDataset(ctx context.Context, f *Frame, featuresCol, labelCol, weightCol
 	if err != nil {
 		return nil, err
 	}
-	for i := 0; i < d.N; i++ {
-		if i%8192 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-		}
-		if vc.IsNull(i) {
-			return nil, fmt.Errorf("column %s, row %d: feature vector is NULL; drop the row or use VectorAssembler's handleInvalid=skip", featuresCol, i+1)
-		}
-		v := vc.At(i)
-		if err := v.Validate(); err != nil {
-			return nil, fmt.Errorf("column %s, row %d: %w", featuresCol, i+1, err)
-		}
-		if d.D < 0 {
-			d.D = v.Size
-			d.X = make([]float64, 0, d.N*d.D)
-		} else if v.Size != d.D {
-			return nil, fmt.Errorf("column %s, row %d: vector has %d features, row 1 has %d", featuresCol, i+1, v.Size, d.D)
-		}
-		start := len(d.X)
-		d.X = v.AppendTo(d.X)
-		for j, x := range d.X[start:] {
-			if math.IsNaN(x) || math.IsInf(x, 0) {
-				return nil, fmt.Errorf("column %s, row %d: feature %d (%s) is %v; impute it (Imputer) or drop the row (VectorAssembler handleInvalid=skip)", featuresCol, i+1, j, d.Attrs.Name(j), x)
-			}
-		}
+	if X, D, ok := contiguousDense(vc); ok && allFinite(ctx, X) {
+		// Dense rows of one size back to back (as VectorAssembler and
+		// DenseVectors write them): X aliases the values buffer, which is
+		// Go memory the frame keeps alive, instead of copying it.
+		d.X, d.D = X, D
+	} else if err := d.copyRows(ctx, vc, featuresCol); err != nil {
+		return nil, err
 	}
 	if labelCol != "" {
-		if d.Y, err = numericColumn(f, "labelCol", labelCol); err != nil {
+		if d.Y, err = NumericColumn(f, "labelCol", labelCol); err != nil {
 			return nil, err
 		}
 	}
 	if weightCol != "" {
-		if d.W, err = numericColumn(f, "weightCol", weightCol); err != nil {
+		if d.W, err = NumericColumn(f, "weightCol", weightCol); err != nil {
 			return nil, err
 		}
 		for i, w := range d.W {
@@ -107,7 +90,94 @@ func LoadDataset(ctx context.Context, f *Frame, featuresCol, labelCol, weightCol
 	return d, nil
 }
 
-func numericColumn(f *Frame, param, name string) ([]float64, error) {
+// copyRows densifies vc into d.X, checking every row.
+func (d *Dataset) copyRows(ctx context.Context, vc *VectorColumn, featuresCol string) error {
+	for i := 0; i < d.N; i++ {
+		if i%8192 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if vc.IsNull(i) {
+			return fmt.Errorf("column %s, row %d: feature vector is NULL; drop the row or use VectorAssembler's handleInvalid=skip", featuresCol, i+1)
+		}
+		v := vc.At(i)
+		if err := v.Validate(); err != nil {
+			return fmt.Errorf("column %s, row %d: %w", featuresCol, i+1, err)
+		}
+		if d.D < 0 {
+			d.D = v.Size
+			d.X = make([]float64, 0, d.N*d.D)
+		} else if v.Size != d.D {
+			return fmt.Errorf("column %s, row %d: vector has %d features, row 1 has %d", featuresCol, i+1, v.Size, d.D)
+		}
+		start := len(d.X)
+		d.X = v.AppendTo(d.X)
+		for j, x := range d.X[start:] {
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return fmt.Errorf("column %s, row %d: feature %d (%s) is %v; impute it (Imputer) or drop the row (VectorAssembler handleInvalid=skip)", featuresCol, i+1, j, d.Attrs.Name(j), x)
+			}
+		}
+	}
+	return nil
+}
+
+// contiguousDense returns the row-major values of a vector column whose
+// rows are all dense, non-NULL, of one positive size and stored back to
+// back in one values buffer.
+func contiguousDense(vc *VectorColumn) ([]float64, int, bool) {
+	n := vc.Len()
+	if n == 0 || vc.IsNull(0) {
+		return nil, 0, false
+	}
+	first := vc.At(0)
+	dim := first.Size
+	if first.IsSparse() || dim == 0 || cap(first.Values) < n*dim {
+		return nil, 0, false
+	}
+	base := first.Values[:n*dim]
+	for i := range n {
+		if vc.IsNull(i) {
+			return nil, 0, false
+		}
+		v := vc.At(i)
+		if v.IsSparse() || v.Size != dim || len(v.Values) != dim || &v.Values[0] != &base[i*dim] {
+			return nil, 0, false
+		}
+	}
+	return base, dim, true
+}
+
+// allFinite reports whether x has no NaN or ±Inf, scanning in parallel;
+// false also when ctx is done.
+func allFinite(ctx context.Context, x []float64) bool {
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(x)/(1<<18)))
+	bad := make([]bool, workers)
+	var g errgroup.Group
+	for w := range workers {
+		lo, hi := len(x)*w/workers, len(x)*(w+1)/workers
+		g.Go(func() error {
+			var acc float64
+			for _, v := range x[lo:hi] {
+				acc += v - v // NaN for NaN and ±Inf, else 0
+			}
+			bad[w] = math.IsNaN(acc)
+			return nil
+		})
+	}
+	_ = g.Wait()
+	for _, b := range bad {
+		if b {
+			return false
+		}
+	}
+	return ctx.Err() == nil
+}
+
+// NumericColumn reads column name (the value of param, e.g. "labelCol")
+// as float64 values. A missing or non-numeric column, and NULL, NaN or
+// infinite values, are errors naming the column and row.
+func NumericColumn(f *Frame, param, name string) ([]float64, error) {
 	if err := CheckNumericCol(f.Schema(), param, name); err != nil {
 		return nil, err
 	}
@@ -129,7 +199,7 @@ func numericColumn(f *Frame, param, name string) ([]float64, error) {
 			} else if math.IsInf(v, 0) {
 				what = strconv.FormatFloat(v, 'g', -1, 64)
 			}
-			return nil, fmt.Errorf("column %s, row %d: %s is %s; drop or fill the row before fitting", name, i+1, param, what)
+			return nil, fmt.Errorf("column %s, row %d: %s is %s; drop or fill the row", name, i+1, param, what)
 		}
 	}
 	return vals, nil

@@ -3,6 +3,7 @@ package ml_test
 import (
 	"context"
 	"errors"
+	"math"
 	"strings"
 	"testing"
 
@@ -247,5 +248,33 @@ func TestFrame(t *testing.T) {
 	}
 	if h.Table().NumRows() != 2 {
 		t.Error("Table rows")
+	}
+}
+
+func TestLoadDatasetAliasesDenseVectors(t *testing.T) {
+	ctx := context.Background()
+	flat := []float64{1, 2, 3, 4, 5, 6}
+	sc := arrow.NewSchema([]arrow.Field{{Name: "features", Type: ml.VectorType, Nullable: true}}, nil)
+	f, err := ml.NewFrame(sc, []*arrow.Chunked{ml.DenseVectors(flat, 2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := ml.LoadDataset(ctx, f, "features", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.N != 3 || d.D != 2 || len(d.X) != 6 || d.X[5] != 6 {
+		t.Fatalf("dataset %+v", d)
+	}
+	col, _ := f.Column("features")
+	vc, _ := ml.NewVectorColumn(col.Chunk(0))
+	if &vc.At(0).Values[0] != &d.X[0] {
+		t.Error("contiguous dense vectors were copied, want X to alias the frame's buffer")
+	}
+	// A NaN still fails, naming the row, through the copying path.
+	flat[3] = math.NaN()
+	f, _ = ml.NewFrame(sc, []*arrow.Chunked{ml.DenseVectors(flat, 2)})
+	if _, err := ml.LoadDataset(ctx, f, "features", "", ""); err == nil || !strings.Contains(err.Error(), "row 2: feature 1") {
+		t.Errorf("NaN: err = %v", err)
 	}
 }

@@ -193,26 +193,24 @@ func fitSchema(in *arrow.Schema, cols ml.ClassifierCols, weightCol string) (*arr
 
 // loadTraining validates params and schema, loads the dataset and counts
 // the classes: the start of every classifier's Fit.
-// The caller calls release when done with d.X.
-func loadTraining(ctx context.Context, f *ml.Frame, s ml.Stage, cols ml.ClassifierCols, weightCol string) (d *ml.Dataset, numClasses int, release func(), err error) {
+func loadTraining(ctx context.Context, f *ml.Frame, s ml.Stage, cols ml.ClassifierCols, weightCol string) (d *ml.Dataset, numClasses int, err error) {
 	if v, ok := s.Params().(ml.Validator); ok {
 		if err := v.Validate(); err != nil {
-			return nil, 0, nil, err
+			return nil, 0, err
 		}
 	}
 	if _, err := s.TransformSchema(f.Schema()); err != nil {
-		return nil, 0, nil, err
+		return nil, 0, err
 	}
-	d, release, err = loadDataset(ctx, f, cols.FeaturesCol, cols.LabelCol, weightCol)
+	d, err = ml.LoadDataset(ctx, f, cols.FeaturesCol, cols.LabelCol, weightCol)
 	if err != nil {
-		return nil, 0, nil, err
+		return nil, 0, err
 	}
 	k, err := ml.ClassCount(f, cols.LabelCol, d.Y)
 	if err != nil {
-		release()
-		return nil, 0, nil, err
+		return nil, 0, err
 	}
-	return d, k, release, nil
+	return d, k, nil
 }
 
 // classWeights returns the total weight of each class.
@@ -261,11 +259,10 @@ func cloneMatrix(m [][]float64) [][]float64 {
 
 func (lr *LogisticRegression) fit(ctx context.Context, f *ml.Frame) (*LogisticRegressionModel, error) {
 	p := lr.P.clone()
-	d, numClasses, release, err := loadTraining(ctx, f, lr, p.ClassifierCols, p.WeightCol)
+	d, numClasses, err := loadTraining(ctx, f, lr, p.ClassifierCols, p.WeightCol)
 	if err != nil {
 		return nil, err
 	}
-	defer release()
 	multi := numClasses > 2
 	switch p.Family {
 	case "binomial":

@@ -123,11 +123,10 @@ func (e *MultilayerPerceptronClassifier) Fit(ctx context.Context, f *ml.Frame) (
 func (e *MultilayerPerceptronClassifier) fit(ctx context.Context, f *ml.Frame) (*MultilayerPerceptronClassificationModel, error) {
 	p := e.P
 	p.Layers, p.InitialWeights, p.Thresholds = slices.Clone(p.Layers), slices.Clone(p.InitialWeights), slices.Clone(p.Thresholds)
-	d, k, release, err := loadTraining(ctx, f, e, p.ClassifierCols, "")
+	d, k, err := loadTraining(ctx, f, e, p.ClassifierCols, "")
 	if err != nil {
 		return nil, err
 	}
-	defer release()
 	layers := p.Layers
 	if d.D != layers[0] {
 		return nil, fmt.Errorf("layers[0] is %d but the features have %d values; set layers[0] to %d", layers[0], d.D, d.D)

@@ -130,11 +130,10 @@ func (b *badValue) err(modelType, col string, attrs ml.VectorAttrs) error {
 func (nb *NaiveBayes) fit(ctx context.Context, f *ml.Frame) (*NaiveBayesModel, error) {
 	p := nb.P
 	p.Thresholds = slices.Clone(p.Thresholds)
-	d, K, release, err := loadTraining(ctx, f, nb, p.ClassifierCols, p.WeightCol)
+	d, K, err := loadTraining(ctx, f, nb, p.ClassifierCols, p.WeightCol)
 	if err != nil {
 		return nil, err
 	}
-	defer release()
 	if err := ml.ValidateThresholds(p.Thresholds, K); err != nil {
 		return nil, err
 	}

@@ -149,7 +149,7 @@ func (o *OneVsRest) fit(ctx context.Context, f *ml.Frame) (*OneVsRestModel, erro
 	if _, err := o.TransformSchema(f.Schema()); err != nil {
 		return nil, err
 	}
-	y, err := finiteColumn(f, "labelCol", p.LabelCol)
+	y, err := ml.NumericColumn(f, "labelCol", p.LabelCol)
 	if err != nil {
 		return nil, err
 	}

@@ -98,11 +98,10 @@ func (s *LinearSVC) Fit(ctx context.Context, f *ml.Frame) (ml.Model, error) {
 
 func (s *LinearSVC) fit(ctx context.Context, f *ml.Frame) (*LinearSVCModel, error) {
 	p := s.P
-	d, k, release, err := loadTraining(ctx, f, s, p.cols(), p.WeightCol)
+	d, k, err := loadTraining(ctx, f, s, p.cols(), p.WeightCol)
 	if err != nil {
 		return nil, err
 	}
-	defer release()
 	if k != 2 {
 		return nil, fmt.Errorf("label column %s has %d classes; LinearSVC is binary (labels 0 and 1) — use OneVsRest for more", p.LabelCol, k)
 	}

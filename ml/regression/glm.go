@@ -125,33 +125,6 @@ func glmSchema(in *arrow.Schema, p GeneralizedLinearRegressionParams) (*arrow.Sc
 	return ml.AddFields(in, add...)
 }
 
-// numericCol reads a numeric column, rejecting NULL, NaN and ±Inf by row.
-func numericCol(f *ml.Frame, param, name string) ([]float64, error) {
-	if err := ml.CheckNumericCol(f.Schema(), param, name); err != nil {
-		return nil, err
-	}
-	c, _ := f.Column(name)
-	arr, err := ml.Flatten(c)
-	if err != nil {
-		return nil, err
-	}
-	defer arr.Release()
-	v, _, err := ml.Float64s(arr)
-	if err != nil {
-		return nil, fmt.Errorf("column %s: %w", name, err)
-	}
-	for i, x := range v {
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			what := fmt.Sprint(x)
-			if arr.IsNull(i) {
-				what = "NULL"
-			}
-			return nil, fmt.Errorf("column %s, row %d: %s is %s; drop or fill the row", name, i+1, param, what)
-		}
-	}
-	return v, nil
-}
-
 // glmFit is the outcome of IRLS.
 type glmFit struct {
 	coef       []float64
@@ -202,7 +175,7 @@ func (e *GeneralizedLinearRegression) Fit(ctx context.Context, f *ml.Frame) (ml.
 	}
 	var offset []float64
 	if e.P.OffsetCol != "" {
-		if offset, err = numericCol(f, "offsetCol", e.P.OffsetCol); err != nil {
+		if offset, err = ml.NumericColumn(f, "offsetCol", e.P.OffsetCol); err != nil {
 			return nil, err
 		}
 	}
@@ -407,7 +380,7 @@ func (m *GeneralizedLinearRegressionModel) Transform(ctx context.Context, f *ml.
 	var offset []float64
 	if m.P.OffsetCol != "" {
 		var err error
-		if offset, err = numericCol(f, "offsetCol", m.P.OffsetCol); err != nil {
+		if offset, err = ml.NumericColumn(f, "offsetCol", m.P.OffsetCol); err != nil {
 			return nil, err
 		}
 	}

@@ -164,13 +164,13 @@ func (e *IsotonicRegression) Fit(ctx context.Context, f *ml.Frame) (ml.Model, er
 	if err != nil {
 		return nil, err
 	}
-	y, err := numericCol(f, "labelCol", e.P.LabelCol)
+	y, err := ml.NumericColumn(f, "labelCol", e.P.LabelCol)
 	if err != nil {
 		return nil, err
 	}
 	var w []float64
 	if e.P.WeightCol != "" {
-		if w, err = numericCol(f, "weightCol", e.P.WeightCol); err != nil {
+		if w, err = ml.NumericColumn(f, "weightCol", e.P.WeightCol); err != nil {
 			return nil, err
 		}
 		for i, v := range w {
