@@ -14,11 +14,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"os"
 	"path/filepath"
 	"sync"
 
 	"github.com/sluice-dev/sluice/metastore"
+	"github.com/sluice-dev/sluice/ml"
 	"github.com/sluice-dev/sluice/sqlengine"
 	"github.com/sluice-dev/sluice/table"
 )
@@ -112,6 +114,23 @@ func (w *Workspace) SQL(ctx context.Context) (*sqlengine.Engine, error) {
 		w.eng, w.engErr = sqlengine.Open(ctx, w.tables, w.cfg.Engine)
 	})
 	return w.eng, w.engErr
+}
+
+// Frame runs query on the SQL engine, with each files[name] readable as
+// relation name (see sqlengine.Relations), and returns all its rows as an
+// ML frame. It serves ML specs their input (spec.Data).
+func (w *Workspace) Frame(ctx context.Context, query string, files map[string]string) (*ml.Frame, error) {
+	eng, err := w.SQL(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var f *ml.Frame
+	err = eng.QueryWith(ctx, query, sqlengine.Relations{Files: files}, func(rdr array.RecordReader) error {
+		var err error
+		f, err = ml.FrameFromReader(rdr)
+		return err
+	})
+	return f, err
 }
 
 // Close releases the engine, the catalog and the database. It is

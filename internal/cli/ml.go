@@ -22,6 +22,7 @@ import (
 	"github.com/sluice-dev/sluice/ml/tuning"
 	"github.com/sluice-dev/sluice/sqlengine"
 	"github.com/sluice-dev/sluice/table"
+	"github.com/sluice-dev/sluice/workspace"
 )
 
 func (a *app) mlCmd() *cobra.Command {
@@ -39,19 +40,6 @@ new rows.`,
 	}
 	c.AddCommand(a.mlFitCmd(), a.mlTransformCmd(), a.mlEvaluateCmd(), a.mlDescribeCmd(), a.mlStagesCmd())
 	return c
-}
-
-// frameData serves spec.Data from the workspace's SQL engine.
-type frameData struct{ eng *sqlengine.Engine }
-
-func (d frameData) Frame(ctx context.Context, query string, files map[string]string) (*ml.Frame, error) {
-	var f *ml.Frame
-	err := d.eng.QueryWith(ctx, query, sqlengine.Relations{Files: files}, func(rdr array.RecordReader) error {
-		var err error
-		f, err = ml.FrameFromReader(rdr)
-		return err
-	})
-	return f, err
 }
 
 func (a *app) mlRegistry() (*ml.Registry, *sqlengine.Engine, error) {
@@ -88,7 +76,7 @@ combination's mean and std. --out saves the fitted model directory.`,
 			if err != nil {
 				return err
 			}
-			reg, eng, err := a.mlRegistry()
+			reg, _, err := a.mlRegistry()
 			if err != nil {
 				return err
 			}
@@ -105,7 +93,7 @@ combination's mean and std. --out saves the fitted model directory.`,
 			if isTerminal(a.stderr) {
 				progress = func(s string) { fmt.Fprintln(a.stderr, s) }
 			}
-			res, err := plan.Run(a.ctx, frameData{eng}, progress)
+			res, err := plan.Run(a.ctx, a.ws, progress)
 			if err != nil {
 				return err
 			}
@@ -243,7 +231,7 @@ func (s *mlSource) flags(c *cobra.Command) {
 	c.Flags().StringVar(&s.file, "file", "", "read rows from this file (csv, parquet, json)")
 }
 
-func (s *mlSource) frame(ctx context.Context, cmd *cobra.Command, eng *sqlengine.Engine) (*ml.Frame, error) {
+func (s *mlSource) frame(ctx context.Context, cmd *cobra.Command, ws *workspace.Workspace) (*ml.Frame, error) {
 	n := 0
 	for _, v := range []string{s.table, s.sql, s.file} {
 		if v != "" {
@@ -265,7 +253,7 @@ func (s *mlSource) frame(ctx context.Context, cmd *cobra.Command, eng *sqlengine
 		files["__file"] = s.file
 		query = "SELECT * FROM __file"
 	}
-	return frameData{eng}.Frame(ctx, query, files)
+	return ws.Frame(ctx, query, files)
 }
 
 func (a *app) loadModel(dir string, reg *ml.Registry) (ml.Transformer, error) {
@@ -314,7 +302,7 @@ columns (features, probability) are stored as arrays of doubles.`,
 			if err != nil {
 				return err
 			}
-			f, err := src.frame(a.ctx, cmd, eng)
+			f, err := src.frame(a.ctx, cmd, a.ws)
 			if err != nil {
 				return err
 			}
@@ -446,7 +434,7 @@ a spec's evaluate: block instead.`,
 			if len(evaluators) == 0 {
 				return usage(cmd, errors.New("give at least one --evaluator"))
 			}
-			reg, eng, err := a.mlRegistry()
+			reg, _, err := a.mlRegistry()
 			if err != nil {
 				return err
 			}
@@ -477,7 +465,7 @@ a spec's evaluate: block instead.`,
 			if err != nil {
 				return err
 			}
-			f, err := src.frame(a.ctx, cmd, eng)
+			f, err := src.frame(a.ctx, cmd, a.ws)
 			if err != nil {
 				return err
 			}

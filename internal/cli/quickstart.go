@@ -124,7 +124,7 @@ func (a *app) quickstartML(dir string) error {
 	if err != nil {
 		return err
 	}
-	reg, eng, err := a.mlRegistry()
+	reg, _, err := a.mlRegistry()
 	if err != nil {
 		return err
 	}
@@ -132,7 +132,7 @@ func (a *app) quickstartML(dir string) error {
 	if err != nil {
 		return err
 	}
-	res, err := plan.Run(a.ctx, frameData{eng}, nil)
+	res, err := plan.Run(a.ctx, ws, nil)
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,6 @@ import (
 	"github.com/sluice-dev/sluice/ml/feature"
 	"github.com/sluice-dev/sluice/ml/tree"
 	"github.com/sluice-dev/sluice/ml/tuning"
-	"github.com/sluice-dev/sluice/sqlengine"
 	"github.com/sluice-dev/sluice/workspace"
 )
 
@@ -60,19 +59,8 @@ func run(ctx context.Context, w io.Writer) (float64, error) {
 		return 0, err
 	}
 	defer ws.Close()
-	eng, err := ws.SQL(ctx)
-	if err != nil {
-		return 0, err
-	}
 	load := func(where string) (*ml.Frame, error) {
-		var f *ml.Frame
-		err := eng.QueryWith(ctx, fmt.Sprintf(query, where), sqlengine.Relations{Files: map[string]string{"churn": csv}},
-			func(rdr array.RecordReader) error {
-				var err error
-				f, err = ml.FrameFromReader(rdr)
-				return err
-			})
-		return f, err
+		return ws.Frame(ctx, fmt.Sprintf(query, where), map[string]string{"churn": csv})
 	}
 	train, err := load("rownum <= 3333")
 	if err != nil {

@@ -7,26 +7,10 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/apache/arrow-go/v18/arrow/array"
-
-	"github.com/sluice-dev/sluice/ml"
 	"github.com/sluice-dev/sluice/ml/spec"
 	"github.com/sluice-dev/sluice/ml/stages"
-	"github.com/sluice-dev/sluice/sqlengine"
 	"github.com/sluice-dev/sluice/workspace"
 )
-
-type engineData struct{ eng *sqlengine.Engine }
-
-func (d engineData) Frame(ctx context.Context, q string, files map[string]string) (*ml.Frame, error) {
-	var f *ml.Frame
-	err := d.eng.QueryWith(ctx, q, sqlengine.Relations{Files: files}, func(r array.RecordReader) error {
-		var err error
-		f, err = ml.FrameFromReader(r)
-		return err
-	})
-	return f, err
-}
 
 // TestSameNumbersAsSpec checks that the Go program and pipeline.yaml give
 // the same test AUC, and that it meets the tutorial's 0.84.
@@ -55,7 +39,7 @@ func TestSameNumbersAsSpec(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := plan.Run(ctx, engineData{eng}, nil)
+	res, err := plan.Run(ctx, ws, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
