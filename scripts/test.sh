@@ -2,7 +2,9 @@
 # Runs every test of the project: gofmt, go vet, staticcheck, and go test
 # with the race detector over all packages (which also runs every fuzz
 # target on its seed corpus). Needs only Go (cgo with gcc) on the machine;
-# staticcheck comes through the Go module proxy, pinned.
+# staticcheck comes through the Go module proxy, pinned. PostgreSQL (for
+# the suites run against both metadata backends) is installed from Debian
+# when missing and started on a loopback port by scripts/postgres.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export GOFLAGS="${GOFLAGS:-} -tags=duckdb_arrow"
@@ -21,6 +23,13 @@ go vet ./...
 
 echo "== staticcheck"
 go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+
+echo "== PostgreSQL for the metadata-store suites"
+if [ -z "${SLUICE_TEST_POSTGRES:-}" ]; then
+  eval "$(./scripts/postgres.sh start)"
+  trap './scripts/postgres.sh stop "$SLUICE_PG_DIR"' EXIT
+fi
+export SLUICE_REQUIRE_POSTGRES=1
 
 echo "== go test (race)"
 go test -race -count=1 -timeout 30m ./...
