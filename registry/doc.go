@@ -1,0 +1,26 @@
+// Package registry is Sluice's MLflow-compatible model registry:
+// registered models, their numbered versions, tags, stages and aliases,
+// stored in the metadata database (metastore.DB, SQLite or PostgreSQL;
+// component "registry").
+//
+// Message types are those of MLflow's model_registry.proto with the
+// proto's JSON field names (RegisteredModel, ModelVersion,
+// CreateRegisteredModel and CreateRegisteredModelResponse, …), and each
+// Store method is named after the RPC it implements, taking the request
+// and returning the response. mlflowapi.RegisterRegistry serves them over
+// HTTP.
+//
+// Invariants:
+//   - model version numbers are 1, 2, 3, … per registered model and are
+//     never reused, even after a version is deleted;
+//   - renaming a registered model carries its versions, tags and aliases;
+//     deleting it deletes them;
+//   - an alias names exactly one version of its model; deleting the version
+//     deletes the aliases pointing to it;
+//   - every version Sluice creates is READY, in stage "None".
+//
+// Errors caused by the request are *apierr.Error with MLflow's error codes
+// (RESOURCE_ALREADY_EXISTS, RESOURCE_DOES_NOT_EXIST,
+// INVALID_PARAMETER_VALUE) and messages naming the field or resource.
+// A *Store is safe for concurrent use.
+package registry
