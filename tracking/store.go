@@ -1,0 +1,112 @@
+package tracking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sluice-dev/sluice/metastore"
+)
+
+// Config configures a Store.
+type Config struct {
+	// ArtifactRoot is the root under which new experiments' artifact
+	// locations are made: "<ArtifactRoot>/<experiment_id>". Default
+	// "mlflow-artifacts:" (giving "mlflow-artifacts:/1"), which MLflow
+	// clients resolve through the server's artifact proxy.
+	ArtifactRoot string
+
+	// Now returns the current time; default time.Now. Tests set it to get
+	// reproducible timestamps.
+	Now func() time.Time
+}
+
+// DefaultConfig returns the default configuration.
+func DefaultConfig() Config {
+	return Config{ArtifactRoot: "mlflow-artifacts:", Now: time.Now}
+}
+
+// Validate reports a bad field of c.
+func (c Config) Validate() error {
+	if strings.TrimSpace(c.ArtifactRoot) == "" {
+		return errors.New("tracking config: ArtifactRoot is empty; leave it unset for the default mlflow-artifacts:")
+	}
+	return nil
+}
+
+// Store is the tracking store: experiments, runs, metrics, params, tags
+// and dataset inputs in a metadata database. Its methods are named after
+// MLflow's RPCs, take the request message and return the response message;
+// errors caused by the request are *apierr.Error with MLflow's codes.
+// A Store is safe for concurrent use; ctx bounds each call's database work.
+type Store struct {
+	db  *metastore.DB
+	cfg Config
+
+	closeOnce sync.Once
+}
+
+// Open applies the tracking schema to db (migration component "tracking")
+// and returns a Store over it. The "Default" experiment (id "0") is created
+// when missing, as MLflow does. The caller keeps ownership of db; Close
+// does not close it.
+func Open(ctx context.Context, db *metastore.DB, cfg Config) (*Store, error) {
+	if cfg.ArtifactRoot == "" {
+		cfg.ArtifactRoot = DefaultConfig().ArtifactRoot
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if err := metastore.Migrate(ctx, db, "tracking", migrations); err != nil {
+		return nil, fmt.Errorf("open tracking store: %w", err)
+	}
+	s := &Store{db: db, cfg: cfg}
+	if err := s.ensureDefaultExperiment(ctx); err != nil {
+		return nil, fmt.Errorf("open tracking store: %w", err)
+	}
+	return s, nil
+}
+
+// Close releases the Store's resources (not the database). It is
+// idempotent.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {})
+	return nil
+}
+
+// DB returns the database the Store works on.
+func (s *Store) DB() *metastore.DB { return s.db }
+
+// DefaultExperimentID is the id of the "Default" experiment.
+const DefaultExperimentID = "0"
+
+// DefaultExperimentName is the name of experiment "0".
+const DefaultExperimentName = "Default"
+
+func (s *Store) now() int64 { return s.cfg.Now().UnixMilli() }
+
+// ensureDefaultExperiment creates experiment 0 when missing.
+func (s *Store) ensureDefaultExperiment(ctx context.Context) error {
+	var n int
+	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM experiments WHERE experiment_id = 0").Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	now := s.now()
+	q := "INSERT INTO experiments (experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time) VALUES (0, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
+	_, err := s.db.ExecContext(ctx, s.db.Rebind(q), DefaultExperimentName, s.artifactLocation("0"), StageActive, now, now)
+	return err
+}
+
+// artifactLocation is an experiment's default artifact location.
+func (s *Store) artifactLocation(id string) string {
+	return strings.TrimRight(s.cfg.ArtifactRoot, "/") + "/" + id
+}
