@@ -294,3 +294,55 @@ func FuzzProxyPath(f *testing.F) {
 		}
 	})
 }
+
+func TestLogBatchChunked(t *testing.T) {
+	api := mlflowapi.New(nil)
+	var mu sync.Mutex
+	var batches []tracking.LogBatch
+	api.Handle("runs/log-batch", []string{"POST"}, func(r *http.Request) (any, error) {
+		var req tracking.LogBatch
+		if err := mlflowapi.Decode(r, &req); err != nil {
+			return nil, err
+		}
+		mu.Lock()
+		batches = append(batches, req)
+		mu.Unlock()
+		return &tracking.LogBatchResponse{}, nil
+	})
+	srv := httptest.NewServer(api)
+	defer srv.Close()
+	c := MustNew(t, srv.URL)
+	metrics := make([]tracking.Metric, 2500)
+	params := make([]tracking.Param, 250)
+	tags := make([]tracking.RunTag, 120)
+	for i := range metrics {
+		metrics[i] = tracking.Metric{Key: "m", Value: float64(i), Step: int64(i)}
+	}
+	for i := range params {
+		params[i] = tracking.Param{Key: "p" + strings.Repeat("x", i%3), Value: "v"}
+	}
+	if err := c.LogBatchChunked(context.Background(), "r1", metrics, params, tags); err != nil {
+		t.Fatal(err)
+	}
+	var nm, np, nt int
+	var step int64
+	for i, b := range batches {
+		if b.RunID != "r1" || len(b.Metrics) > mlflowclient.MaxBatchMetrics || len(b.Params) > mlflowclient.MaxBatchParams ||
+			len(b.Tags) > mlflowclient.MaxBatchTags || len(b.Metrics)+len(b.Params)+len(b.Tags) > mlflowclient.MaxBatchItems {
+			t.Errorf("batch %d over MLflow's limits: %d metrics, %d params, %d tags", i, len(b.Metrics), len(b.Params), len(b.Tags))
+		}
+		for _, m := range b.Metrics {
+			if m.Step != step {
+				t.Fatalf("batch %d: metric step %d, want %d (order kept)", i, m.Step, step)
+			}
+			step++
+		}
+		nm, np, nt = nm+len(b.Metrics), np+len(b.Params), nt+len(b.Tags)
+	}
+	if nm != 2500 || np != 250 || nt != 120 {
+		t.Errorf("logged %d metrics, %d params, %d tags; want 2500, 250, 120", nm, np, nt)
+	}
+	if len(batches) != 3 {
+		t.Errorf("%d calls, want 3", len(batches))
+	}
+}
