@@ -2,6 +2,7 @@ package tracking
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -46,7 +47,40 @@ type Store struct {
 	db  *metastore.DB
 	cfg Config
 
+	// wmu serializes this process's write transactions on SQLite, which
+	// admits one writer at a time: waiting here is cheaper than SQLite's
+	// busy-handler sleeps. Other processes still wait on busy_timeout.
+	wmu sync.Mutex
+
 	closeOnce sync.Once
+}
+
+// write runs fn in a write transaction, committing when fn returns nil.
+func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if s.db.Dialect == metastore.SQLite {
+		s.wmu.Lock()
+		defer s.wmu.Unlock()
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// q rebinds a query for the store's dialect.
+func (s *Store) q(query string) string { return s.db.Rebind(query) }
+
+// placeholders returns "?, ?, …" with n marks.
+func placeholders(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strings.Repeat("?, ", n-1) + "?"
 }
 
 // Open applies the tracking schema to db (migration component "tracking")

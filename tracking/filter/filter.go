@@ -124,7 +124,7 @@ func (c Comparison) String() string {
 func (v Value) String() string {
 	switch v.Kind {
 	case String:
-		return "'" + strings.ReplaceAll(v.Str, "'", "''") + "'"
+		return "'" + strings.ReplaceAll(strings.ReplaceAll(v.Str, `\`, `\\`), "'", "''") + "'"
 	case Number:
 		return v.Str
 	case List:

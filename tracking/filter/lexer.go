@@ -103,7 +103,8 @@ func (l *lexer) next() token {
 }
 
 // quoted reads a string quoted with q; the quote is escaped by doubling it
-// or with a backslash.
+// or with a backslash. Other backslashes are kept (they escape LIKE's
+// wildcards).
 func (l *lexer) quoted(q byte) token {
 	start := l.i
 	l.i++
@@ -111,7 +112,7 @@ func (l *lexer) quoted(q byte) token {
 	for l.i < len(l.src) {
 		c := l.src[l.i]
 		switch {
-		case c == '\\' && l.i+1 < len(l.src):
+		case c == '\\' && l.i+1 < len(l.src) && (l.src[l.i+1] == q || l.src[l.i+1] == '\\'):
 			b.WriteByte(l.src[l.i+1])
 			l.i += 2
 		case c == q && l.i+1 < len(l.src) && l.src[l.i+1] == q:
