@@ -1,0 +1,599 @@
+package mlflowapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/sluice-dev/sluice/apierr"
+	"github.com/sluice-dev/sluice/metastore"
+	"github.com/sluice-dev/sluice/metastore/metastoretest"
+	"github.com/sluice-dev/sluice/mlflowapi"
+	"github.com/sluice-dev/sluice/registry"
+)
+
+// registryUpdateFlag is -update, which rewrites the golden files. Other
+// test files of the package may define the same flag; whoever comes first
+// defines it and the rest read it.
+var registryUpdateFlag = func() *flag.Flag {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+	}
+	return flag.Lookup("update")
+}()
+
+func registryUpdating() bool { return registryUpdateFlag.Value.String() == "true" }
+
+// registryStep is one request of a golden scenario. Path is relative to
+// /api/2.0/mlflow/ and carries the query string of GET requests.
+type registryStep struct {
+	Name     string          `json:"name,omitempty"`
+	Method   string          `json:"method"`
+	Path     string          `json:"path"`
+	Body     json.RawMessage `json:"body,omitempty"`
+	Status   int             `json:"status,omitempty"`
+	Response json.RawMessage `json:"response,omitempty"`
+}
+
+// registryGolden is a golden file: setup requests (which must answer 200;
+// their responses are not recorded) and the endpoint's exchanges.
+type registryGolden struct {
+	Endpoint  string         `json:"endpoint"`
+	Methods   []string       `json:"methods"`
+	Setup     []registryStep `json:"setup,omitempty"`
+	Exchanges []registryStep `json:"exchanges"`
+}
+
+// req builds a step; body is marshaled as JSON, or, when it is
+// url.Values, appended to the path as the query string.
+func req(name, method, path string, body any) registryStep {
+	s := registryStep{Name: name, Method: method, Path: path}
+	switch b := body.(type) {
+	case nil:
+	case url.Values:
+		s.Path += "?" + b.Encode()
+	case string:
+		s.Body = json.RawMessage(b)
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			panic(err)
+		}
+		s.Body = raw
+	}
+	return s
+}
+
+type obj = map[string]any
+
+func q(kv ...string) url.Values {
+	v := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		v.Add(kv[i], kv[i+1])
+	}
+	return v
+}
+
+// Setup helpers.
+func mkModel(name string, tags ...string) registryStep {
+	m := obj{"name": name}
+	var ts []obj
+	for i := 0; i+1 < len(tags); i += 2 {
+		ts = append(ts, obj{"key": tags[i], "value": tags[i+1]})
+	}
+	if ts != nil {
+		m["tags"] = ts
+	}
+	return req("", "POST", "registered-models/create", m)
+}
+
+func mkVersion(name, source, runID string) registryStep {
+	return req("", "POST", "model-versions/create", obj{"name": name, "source": source, "run_id": runID})
+}
+
+func mkStage(name, version, stage string) registryStep {
+	return req("", "POST", "model-versions/transition-stage", obj{"name": name, "version": version, "stage": stage, "archive_existing_versions": false})
+}
+
+func mkAlias(name, alias, version string) registryStep {
+	return req("", "POST", "registered-models/alias", obj{"name": name, "alias": alias, "version": version})
+}
+
+// registryScenarios defines one golden file per endpoint.
+var registryScenarios = []registryGolden{
+	{
+		Endpoint: "registered-models/create", Methods: []string{"POST"},
+		Exchanges: []registryStep{
+			req("with tags and description", "POST", "registered-models/create", obj{"name": "churn", "description": "Predicts churn.",
+				"tags": []obj{{"key": "team", "value": "growth"}, {"key": "domain", "value": "crm"}}}),
+			req("name only", "POST", "registered-models/create", obj{"name": "fraud"}),
+			req("name taken", "POST", "registered-models/create", obj{"name": "churn"}),
+			req("missing name", "POST", "registered-models/create", obj{"description": "x"}),
+			req("name of the wrong type", "POST", "registered-models/create", `{"name": 5}`),
+			req("bad tag key", "POST", "registered-models/create", obj{"name": "x", "tags": []obj{{"key": "a*b", "value": "1"}}}),
+		},
+	},
+	{
+		Endpoint: "registered-models/get", Methods: []string{"GET"},
+		Setup: []registryStep{
+			mkModel("churn", "team", "growth"),
+			mkVersion("churn", "mlflow-artifacts:/1/run1/artifacts/model", "run1"),
+			mkVersion("churn", "mlflow-artifacts:/1/run2/artifacts/model", "run2"),
+			mkStage("churn", "2", "Production"),
+			mkAlias("churn", "champion", "2"),
+		},
+		Exchanges: []registryStep{
+			req("latest versions, tags and aliases", "GET", "registered-models/get", q("name", "churn")),
+			req("no such model", "GET", "registered-models/get", q("name", "nope")),
+			req("missing name", "GET", "registered-models/get", nil),
+		},
+	},
+	{
+		Endpoint: "registered-models/rename", Methods: []string{"POST"},
+		Setup: []registryStep{
+			mkModel("churn"), mkVersion("churn", "s3://models/churn/1", ""), mkAlias("churn", "champion", "1"), mkModel("fraud"),
+		},
+		Exchanges: []registryStep{
+			req("versions and aliases follow", "POST", "registered-models/rename", obj{"name": "churn", "new_name": "churn-v2"}),
+			req("old name is gone", "POST", "registered-models/rename", obj{"name": "churn", "new_name": "churn-v3"}),
+			req("new name taken", "POST", "registered-models/rename", obj{"name": "churn-v2", "new_name": "fraud"}),
+			req("missing new_name", "POST", "registered-models/rename", obj{"name": "churn-v2"}),
+		},
+	},
+	{
+		Endpoint: "registered-models/update", Methods: []string{"PATCH"},
+		Setup: []registryStep{mkModel("churn")},
+		Exchanges: []registryStep{
+			req("description", "PATCH", "registered-models/update", obj{"name": "churn", "description": "Predicts churn."}),
+			req("no such model", "PATCH", "registered-models/update", obj{"name": "nope", "description": "x"}),
+		},
+	},
+	{
+		Endpoint: "registered-models/delete", Methods: []string{"DELETE"},
+		Setup: []registryStep{mkModel("churn"), mkVersion("churn", "s3://models/churn/1", ""), mkModel("fraud")},
+		Exchanges: []registryStep{
+			req("with its versions", "DELETE", "registered-models/delete", obj{"name": "churn"}),
+			req("already deleted", "DELETE", "registered-models/delete", obj{"name": "churn"}),
+			req("parameters in the query string", "DELETE", "registered-models/delete", q("name", "fraud")),
+		},
+	},
+	{
+		Endpoint: "registered-models/search", Methods: []string{"GET"},
+		Setup: []registryStep{
+			mkModel("churn", "team", "growth"), mkModel("churn-eu", "team", "growth"), mkModel("fraud", "team", "risk"),
+			mkVersion("fraud", "s3://models/fraud/1", ""),
+		},
+		Exchanges: []registryStep{
+			req("all", "GET", "registered-models/search", nil),
+			req("name LIKE", "GET", "registered-models/search", q("filter", "name LIKE 'churn%'")),
+			req("tag and name", "GET", "registered-models/search", q("filter", "tags.team = 'growth' AND name != 'churn'")),
+			req("order and first page", "GET", "registered-models/search", q("order_by", "name DESC", "max_results", "2")),
+			req("second page", "GET", "registered-models/search", q("order_by", "name DESC", "max_results", "2", "page_token", "eyJvZmZzZXQiOjJ9")),
+			req("no match", "GET", "registered-models/search", q("filter", "name = 'nope'")),
+			req("max_results over the limit", "GET", "registered-models/search", q("max_results", "5000")),
+			req("unsupported key", "GET", "registered-models/search", q("filter", "run_id = 'x'")),
+			req("syntax error", "GET", "registered-models/search", q("filter", "name = ")),
+			req("bad order_by", "GET", "registered-models/search", q("order_by", "version_number")),
+		},
+	},
+	{
+		Endpoint: "registered-models/get-latest-versions", Methods: []string{"POST", "GET"},
+		Setup: []registryStep{
+			mkModel("churn"),
+			mkVersion("churn", "s3://models/churn/1", "run1"), mkVersion("churn", "s3://models/churn/2", "run2"), mkVersion("churn", "s3://models/churn/3", "run3"),
+			mkStage("churn", "1", "Production"), mkStage("churn", "2", "Staging"),
+		},
+		Exchanges: []registryStep{
+			req("every stage", "POST", "registered-models/get-latest-versions", obj{"name": "churn"}),
+			req("some stages, any case", "POST", "registered-models/get-latest-versions", obj{"name": "churn", "stages": []string{"production", "Archived"}}),
+			req("GET with repeated stages", "GET", "registered-models/get-latest-versions", q("name", "churn", "stages", "None", "stages", "Staging")),
+			req("unknown stage", "POST", "registered-models/get-latest-versions", obj{"name": "churn", "stages": []string{"Prod"}}),
+			req("no such model", "GET", "registered-models/get-latest-versions", q("name", "nope")),
+		},
+	},
+	{
+		Endpoint: "registered-models/set-tag", Methods: []string{"POST"},
+		Setup: []registryStep{mkModel("churn")},
+		Exchanges: []registryStep{
+			req("set", "POST", "registered-models/set-tag", obj{"name": "churn", "key": "team", "value": "growth"}),
+			req("replace", "POST", "registered-models/set-tag", obj{"name": "churn", "key": "team", "value": "risk"}),
+			req("read back", "GET", "registered-models/get", q("name", "churn")),
+			req("no such model", "POST", "registered-models/set-tag", obj{"name": "nope", "key": "k", "value": "v"}),
+			req("missing key", "POST", "registered-models/set-tag", obj{"name": "churn", "value": "v"}),
+			req("bad key", "POST", "registered-models/set-tag", obj{"name": "churn", "key": "../x", "value": "v"}),
+		},
+	},
+	{
+		Endpoint: "registered-models/delete-tag", Methods: []string{"DELETE"},
+		Setup: []registryStep{mkModel("churn", "team", "growth", "domain", "crm")},
+		Exchanges: []registryStep{
+			req("delete", "DELETE", "registered-models/delete-tag", obj{"name": "churn", "key": "team"}),
+			req("read back", "GET", "registered-models/get", q("name", "churn")),
+			req("tag not set", "DELETE", "registered-models/delete-tag", obj{"name": "churn", "key": "team"}),
+			req("no such model", "DELETE", "registered-models/delete-tag", obj{"name": "nope", "key": "team"}),
+		},
+	},
+	{
+		Endpoint: "registered-models/alias", Methods: []string{"POST", "GET", "DELETE"},
+		Setup: []registryStep{
+			mkModel("churn"), mkVersion("churn", "s3://models/churn/1", "run1"), mkVersion("churn", "s3://models/churn/2", "run2"),
+		},
+		Exchanges: []registryStep{
+			req("set", "POST", "registered-models/alias", obj{"name": "churn", "alias": "champion", "version": "1"}),
+			req("get", "GET", "registered-models/alias", q("name", "churn", "alias", "champion")),
+			req("move", "POST", "registered-models/alias", obj{"name": "churn", "alias": "champion", "version": "2"}),
+			req("get after move", "GET", "registered-models/alias", q("name", "churn", "alias", "champion")),
+			req("aliases on the model", "GET", "registered-models/get", q("name", "churn")),
+			req("delete", "DELETE", "registered-models/alias", obj{"name": "churn", "alias": "champion"}),
+			req("get deleted", "GET", "registered-models/alias", q("name", "churn", "alias", "champion")),
+			req("reserved name", "POST", "registered-models/alias", obj{"name": "churn", "alias": "latest", "version": "1"}),
+			req("version alias reserved", "POST", "registered-models/alias", obj{"name": "churn", "alias": "v2", "version": "1"}),
+			req("no such version", "POST", "registered-models/alias", obj{"name": "churn", "alias": "champion", "version": "9"}),
+			req("version not a number", "POST", "registered-models/alias", obj{"name": "churn", "alias": "champion", "version": "one"}),
+		},
+	},
+	{
+		Endpoint: "model-versions/create", Methods: []string{"POST"},
+		Setup: []registryStep{mkModel("churn")},
+		Exchanges: []registryStep{
+			req("every field", "POST", "model-versions/create", obj{"name": "churn", "source": "runs:/run1/model", "run_id": "run1",
+				"description": "first", "run_link": "http://tracking.example/#/runs/run1", "tags": []obj{{"key": "stage", "value": "candidate"}}}),
+			req("next number", "POST", "model-versions/create", obj{"name": "churn", "source": "s3://models/churn/2"}),
+			req("no such model", "POST", "model-versions/create", obj{"name": "nope", "source": "s3://x"}),
+			req("missing source", "POST", "model-versions/create", obj{"name": "churn"}),
+		},
+	},
+	{
+		Endpoint: "model-versions/get", Methods: []string{"GET"},
+		Setup: []registryStep{
+			mkModel("churn"), mkVersion("churn", "s3://models/churn/1", "run1"), mkAlias("churn", "champion", "1"),
+			req("", "POST", "model-versions/set-tag", obj{"name": "churn", "version": "1", "key": "validated", "value": "yes"}),
+		},
+		Exchanges: []registryStep{
+			req("with tags and aliases", "GET", "model-versions/get", q("name", "churn", "version", "1")),
+			req("no such version", "GET", "model-versions/get", q("name", "churn", "version", "7")),
+			req("no such model", "GET", "model-versions/get", q("name", "nope", "version", "1")),
+			req("version not a number", "GET", "model-versions/get", q("name", "churn", "version", "x")),
+		},
+	},
+	{
+		Endpoint: "model-versions/update", Methods: []string{"PATCH"},
+		Setup: []registryStep{mkModel("churn"), mkVersion("churn", "s3://models/churn/1", "")},
+		Exchanges: []registryStep{
+			req("description", "PATCH", "model-versions/update", obj{"name": "churn", "version": "1", "description": "validated on Q3"}),
+			req("no such version", "PATCH", "model-versions/update", obj{"name": "churn", "version": "2", "description": "x"}),
+		},
+	},
+	{
+		Endpoint: "model-versions/delete", Methods: []string{"DELETE"},
+		Setup: []registryStep{mkModel("churn"), mkVersion("churn", "s3://models/churn/1", ""), mkVersion("churn", "s3://models/churn/2", "")},
+		Exchanges: []registryStep{
+			req("delete", "DELETE", "model-versions/delete", obj{"name": "churn", "version": "2"}),
+			req("already deleted", "DELETE", "model-versions/delete", obj{"name": "churn", "version": "2"}),
+			req("numbers are not reused", "POST", "model-versions/create", obj{"name": "churn", "source": "s3://models/churn/3"}),
+		},
+	},
+	{
+		Endpoint: "model-versions/search", Methods: []string{"GET"},
+		Setup: []registryStep{
+			mkModel("churn"), mkModel("fraud"),
+			mkVersion("churn", "s3://models/churn/1", "run1"), mkVersion("churn", "s3://models/churn/2", "run2"),
+			mkVersion("fraud", "file:///models/fraud/1", "run1"),
+			req("", "POST", "model-versions/set-tag", obj{"name": "fraud", "version": "1", "key": "validated", "value": "yes"}),
+		},
+		Exchanges: []registryStep{
+			req("by name", "GET", "model-versions/search", q("filter", "name = 'churn'")),
+			req("by run_id", "GET", "model-versions/search", q("filter", "run_id = 'run1'")),
+			req("run_id IN", "GET", "model-versions/search", q("filter", "run_id IN ('run2', 'run9')")),
+			req("source_path LIKE and tag", "GET", "model-versions/search", q("filter", "source_path LIKE 'file://%' AND tags.validated = 'yes'")),
+			req("ordered, first page", "GET", "model-versions/search", q("order_by", "name ASC", "order_by", "version_number ASC", "max_results", "2")),
+			req("second page", "GET", "model-versions/search", q("order_by", "name ASC", "order_by", "version_number ASC", "max_results", "2", "page_token", "eyJvZmZzZXQiOjJ9")),
+			req("unsupported comparator", "GET", "model-versions/search", q("filter", "run_id LIKE 'run%'")),
+			req("bad page token", "GET", "model-versions/search", q("page_token", "not-a-token")),
+		},
+	},
+	{
+		Endpoint: "model-versions/set-tag", Methods: []string{"POST"},
+		Setup: []registryStep{mkModel("churn"), mkVersion("churn", "s3://models/churn/1", "")},
+		Exchanges: []registryStep{
+			req("set", "POST", "model-versions/set-tag", obj{"name": "churn", "version": "1", "key": "validated", "value": "yes"}),
+			req("read back", "GET", "model-versions/get", q("name", "churn", "version", "1")),
+			req("no such version", "POST", "model-versions/set-tag", obj{"name": "churn", "version": "2", "key": "k", "value": "v"}),
+			req("missing key", "POST", "model-versions/set-tag", obj{"name": "churn", "version": "1", "value": "v"}),
+		},
+	},
+	{
+		Endpoint: "model-versions/delete-tag", Methods: []string{"DELETE"},
+		Setup: []registryStep{
+			mkModel("churn"), mkVersion("churn", "s3://models/churn/1", ""),
+			req("", "POST", "model-versions/set-tag", obj{"name": "churn", "version": "1", "key": "validated", "value": "yes"}),
+		},
+		Exchanges: []registryStep{
+			req("delete", "DELETE", "model-versions/delete-tag", obj{"name": "churn", "version": "1", "key": "validated"}),
+			req("read back", "GET", "model-versions/get", q("name", "churn", "version", "1")),
+			req("no such version", "DELETE", "model-versions/delete-tag", obj{"name": "churn", "version": "3", "key": "validated"}),
+		},
+	},
+	{
+		Endpoint: "model-versions/transition-stage", Methods: []string{"POST"},
+		Setup: []registryStep{
+			mkModel("churn"), mkVersion("churn", "s3://models/churn/1", ""), mkVersion("churn", "s3://models/churn/2", ""),
+			mkStage("churn", "1", "Production"),
+		},
+		Exchanges: []registryStep{
+			req("archive existing versions", "POST", "model-versions/transition-stage", obj{"name": "churn", "version": "2", "stage": "production", "archive_existing_versions": true}),
+			req("the archived version", "GET", "model-versions/get", q("name", "churn", "version", "1")),
+			req("unknown stage", "POST", "model-versions/transition-stage", obj{"name": "churn", "version": "2", "stage": "Prod", "archive_existing_versions": false}),
+			req("archive into an inactive stage", "POST", "model-versions/transition-stage", obj{"name": "churn", "version": "2", "stage": "Archived", "archive_existing_versions": true}),
+			req("no such version", "POST", "model-versions/transition-stage", obj{"name": "churn", "version": "5", "stage": "Staging", "archive_existing_versions": false}),
+		},
+	},
+	{
+		Endpoint: "model-versions/get-download-uri", Methods: []string{"GET"},
+		Setup: []registryStep{
+			mkModel("churn"), mkVersion("churn", "runs:/run1/model", "run1"), mkVersion("churn", "s3://models/churn/2", ""),
+			mkVersion("churn", "runs:/missing/model", "missing"),
+		},
+		Exchanges: []registryStep{
+			req("runs:/ source resolved", "GET", "model-versions/get-download-uri", q("name", "churn", "version", "1")),
+			req("other source as is", "GET", "model-versions/get-download-uri", q("name", "churn", "version", "2")),
+			req("run not found", "GET", "model-versions/get-download-uri", q("name", "churn", "version", "3")),
+			req("no such version", "GET", "model-versions/get-download-uri", q("name", "churn", "version", "4")),
+		},
+	},
+}
+
+// newRegistryServer serves RegisterRegistry over a fresh SQLite store
+// whose clock ticks 1 ms per reading and whose runs resolve to
+// mlflow-artifacts:/0/RUN/artifacts (except run "missing").
+func newRegistryServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	var ms atomic.Int64
+	ms.Store(1_700_000_000_000)
+	runs := registry.RunArtifactURIFunc(func(ctx context.Context, runID string) (string, error) {
+		if runID == "missing" {
+			return "", apierr.NotFound("Run with id=%s not found", runID)
+		}
+		return "mlflow-artifacts:/0/" + runID + "/artifacts", nil
+	})
+	s, err := registry.Open(context.Background(), metastoretest.Open(t, metastore.SQLite), registry.Config{
+		Now:  func() time.Time { return time.UnixMilli(ms.Add(1)) },
+		Runs: runs,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := mlflowapi.New(nil)
+	mlflowapi.RegisterRegistry(api, s)
+	srv := httptest.NewServer(api)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// do sends step to srv under prefix and returns the status and the
+// normalized response body.
+func do(t *testing.T, srv *httptest.Server, prefix string, st registryStep) (int, json.RawMessage) {
+	t.Helper()
+	var body io.Reader
+	if st.Body != nil {
+		body = bytes.NewReader(st.Body)
+	}
+	r, err := http.NewRequest(st.Method, srv.URL+prefix+st.Path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Body != nil {
+		r.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := srv.Client().Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
+		t.Errorf("%s %s: Content-Type %q, want application/json", st.Method, st.Path, ct)
+	}
+	return resp.StatusCode, normalizeRegistryJSON(t, raw)
+}
+
+// normalizeRegistryJSON re-encodes a response with sorted keys, indented,
+// and every *_timestamp set to 1700000000000 (present, value ignored).
+func normalizeRegistryJSON(t *testing.T, raw []byte) json.RawMessage {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatalf("response is not JSON: %v\n%s", err, raw)
+	}
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				if strings.HasSuffix(k, "_timestamp") {
+					x[k] = 1_700_000_000_000
+					continue
+				}
+				walk(e)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	walk(v)
+	out, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func goldenPath(endpoint string) string {
+	return filepath.Join("testdata", "golden", strings.ReplaceAll(endpoint, "/", "-")+".json")
+}
+
+// TestRegistryGolden replays the golden request/response pairs of every
+// model registry endpoint against a fresh SQLite store (go test -update
+// rewrites them from registryScenarios).
+func TestRegistryGolden(t *testing.T) {
+	for _, sc := range registryScenarios {
+		t.Run(strings.ReplaceAll(sc.Endpoint, "/", "-"), func(t *testing.T) {
+			path := goldenPath(sc.Endpoint)
+			g := sc
+			if !registryUpdating() {
+				raw, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatalf("%v (run go test -update to write it)", err)
+				}
+				g = registryGolden{}
+				if err := json.Unmarshal(raw, &g); err != nil {
+					t.Fatalf("%s: %v", path, err)
+				}
+				if stale := registryStale(sc, g); stale != "" {
+					t.Fatalf("%s is stale: %s; run go test -update and review the diff", path, stale)
+				}
+			}
+			srv := newRegistryServer(t)
+			for _, st := range g.Setup {
+				if status, body := do(t, srv, "/api/2.0/mlflow/", st); status != http.StatusOK {
+					t.Fatalf("setup %s %s: status %d: %s", st.Method, st.Path, status, body)
+				}
+			}
+			out := g
+			out.Setup = append([]registryStep(nil), g.Setup...)
+			for i := range out.Setup {
+				out.Setup[i].Status, out.Setup[i].Response = 0, nil
+			}
+			out.Exchanges = make([]registryStep, len(g.Exchanges))
+			for i, st := range g.Exchanges {
+				status, body := do(t, srv, "/api/2.0/mlflow/", st)
+				if !registryUpdating() {
+					want := normalizeRegistryJSON(t, st.Response)
+					if status != st.Status || !bytes.Equal(body, want) {
+						t.Errorf("%q: %s %s\ngot %d %s\nwant %d %s", st.Name, st.Method, st.Path, status, body, st.Status, want)
+					}
+				}
+				st.Status, st.Response = status, body
+				out.Exchanges[i] = st
+			}
+			if registryUpdating() {
+				raw, err := json.MarshalIndent(out, "", "  ")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, append(raw, '\n'), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// registryStale reports how the golden file's requests differ from the
+// scenario's, or "".
+func registryStale(sc, g registryGolden) string {
+	key := func(s registryStep) string {
+		b := ""
+		if s.Body != nil {
+			var v any
+			json.Unmarshal(s.Body, &v)
+			raw, _ := json.Marshal(v)
+			b = string(raw)
+		}
+		return s.Method + " " + s.Path + " " + b
+	}
+	if sc.Endpoint != g.Endpoint || fmt.Sprint(sc.Methods) != fmt.Sprint(g.Methods) {
+		return "endpoint or methods differ"
+	}
+	if len(sc.Setup) != len(g.Setup) || len(sc.Exchanges) != len(g.Exchanges) {
+		return "number of requests differs"
+	}
+	for i := range sc.Setup {
+		if key(sc.Setup[i]) != key(g.Setup[i]) {
+			return fmt.Sprintf("setup %d differs", i)
+		}
+	}
+	for i := range sc.Exchanges {
+		if key(sc.Exchanges[i]) != key(g.Exchanges[i]) || sc.Exchanges[i].Name != g.Exchanges[i].Name {
+			return fmt.Sprintf("exchange %q differs", sc.Exchanges[i].Name)
+		}
+	}
+	return ""
+}
+
+// TestRegistryGoldenCoverage checks that every model registry endpoint of
+// model_registry.proto has a golden file whose exchanges use each of its
+// methods.
+func TestRegistryGoldenCoverage(t *testing.T) {
+	want := map[string][]string{
+		"registered-models/create": {"POST"}, "registered-models/get": {"GET"}, "registered-models/rename": {"POST"},
+		"registered-models/update": {"PATCH"}, "registered-models/delete": {"DELETE"}, "registered-models/search": {"GET"},
+		"registered-models/get-latest-versions": {"POST", "GET"}, "registered-models/set-tag": {"POST"},
+		"registered-models/delete-tag": {"DELETE"}, "registered-models/alias": {"POST", "GET", "DELETE"},
+		"model-versions/create": {"POST"}, "model-versions/get": {"GET"}, "model-versions/update": {"PATCH"},
+		"model-versions/delete": {"DELETE"}, "model-versions/search": {"GET"}, "model-versions/set-tag": {"POST"},
+		"model-versions/delete-tag": {"DELETE"}, "model-versions/transition-stage": {"POST"},
+		"model-versions/get-download-uri": {"GET"},
+	}
+	have := map[string]registryGolden{}
+	for _, sc := range registryScenarios {
+		have[sc.Endpoint] = sc
+	}
+	for ep, methods := range want {
+		sc, ok := have[ep]
+		if !ok {
+			t.Errorf("%s: no golden scenario", ep)
+			continue
+		}
+		for _, m := range methods {
+			used := false
+			for _, st := range sc.Exchanges {
+				used = used || (st.Method == m && strings.HasPrefix(st.Path, ep))
+			}
+			if !used {
+				t.Errorf("%s: no golden exchange with method %s", ep, m)
+			}
+		}
+		if _, err := os.Stat(goldenPath(ep)); err != nil {
+			t.Errorf("%s: %v", ep, err)
+		}
+	}
+}
+
+// TestRegistryPrefixes checks that the registry answers under both of
+// MLflow's prefixes and that a wrong method is not served.
+func TestRegistryPrefixes(t *testing.T) {
+	srv := newRegistryServer(t)
+	for _, prefix := range mlflowapi.Prefixes {
+		name := strings.Trim(prefix, "/")
+		name = strings.ReplaceAll(name, "/", "-")
+		status, body := do(t, srv, prefix, req("", "POST", "registered-models/create", obj{"name": name}))
+		if status != http.StatusOK || !strings.Contains(string(body), name) {
+			t.Errorf("%s: got %d %s", prefix, status, body)
+		}
+	}
+	status, body := do(t, srv, "/api/2.0/mlflow/", req("", "PUT", "registered-models/create", obj{"name": "x"}))
+	if status == http.StatusOK {
+		t.Errorf("PUT registered-models/create: got %d %s, want an error", status, body)
+	}
+}
