@@ -58,7 +58,7 @@ type registryGolden struct {
 
 // req builds a step; body is marshaled as JSON, or, when it is
 // url.Values, appended to the path as the query string.
-func req(name, method, path string, body any) registryStep {
+func regReq(name, method, path string, body any) registryStep {
 	s := registryStep{Name: name, Method: method, Path: path}
 	switch b := body.(type) {
 	case nil:
@@ -76,9 +76,9 @@ func req(name, method, path string, body any) registryStep {
 	return s
 }
 
-type obj = map[string]any
+type regObj = map[string]any
 
-func q(kv ...string) url.Values {
+func regQuery(kv ...string) url.Values {
 	v := url.Values{}
 	for i := 0; i+1 < len(kv); i += 2 {
 		v.Add(kv[i], kv[i+1])
@@ -87,28 +87,28 @@ func q(kv ...string) url.Values {
 }
 
 // Setup helpers.
-func mkModel(name string, tags ...string) registryStep {
-	m := obj{"name": name}
-	var ts []obj
+func regModel(name string, tags ...string) registryStep {
+	m := regObj{"name": name}
+	var ts []regObj
 	for i := 0; i+1 < len(tags); i += 2 {
-		ts = append(ts, obj{"key": tags[i], "value": tags[i+1]})
+		ts = append(ts, regObj{"key": tags[i], "value": tags[i+1]})
 	}
 	if ts != nil {
 		m["tags"] = ts
 	}
-	return req("", "POST", "registered-models/create", m)
+	return regReq("", "POST", "registered-models/create", m)
 }
 
-func mkVersion(name, source, runID string) registryStep {
-	return req("", "POST", "model-versions/create", obj{"name": name, "source": source, "run_id": runID})
+func regVersion(name, source, runID string) registryStep {
+	return regReq("", "POST", "model-versions/create", regObj{"name": name, "source": source, "run_id": runID})
 }
 
-func mkStage(name, version, stage string) registryStep {
-	return req("", "POST", "model-versions/transition-stage", obj{"name": name, "version": version, "stage": stage, "archive_existing_versions": false})
+func regStage(name, version, stage string) registryStep {
+	return regReq("", "POST", "model-versions/transition-stage", regObj{"name": name, "version": version, "stage": stage, "archive_existing_versions": false})
 }
 
-func mkAlias(name, alias, version string) registryStep {
-	return req("", "POST", "registered-models/alias", obj{"name": name, "alias": alias, "version": version})
+func regAlias(name, alias, version string) registryStep {
+	return regReq("", "POST", "registered-models/alias", regObj{"name": name, "alias": alias, "version": version})
 }
 
 // registryScenarios defines one golden file per endpoint.
@@ -116,241 +116,241 @@ var registryScenarios = []registryGolden{
 	{
 		Endpoint: "registered-models/create", Methods: []string{"POST"},
 		Exchanges: []registryStep{
-			req("with tags and description", "POST", "registered-models/create", obj{"name": "churn", "description": "Predicts churn.",
-				"tags": []obj{{"key": "team", "value": "growth"}, {"key": "domain", "value": "crm"}}}),
-			req("name only", "POST", "registered-models/create", obj{"name": "fraud"}),
-			req("name taken", "POST", "registered-models/create", obj{"name": "churn"}),
-			req("missing name", "POST", "registered-models/create", obj{"description": "x"}),
-			req("name of the wrong type", "POST", "registered-models/create", `{"name": 5}`),
-			req("bad tag key", "POST", "registered-models/create", obj{"name": "x", "tags": []obj{{"key": "a*b", "value": "1"}}}),
+			regReq("with tags and description", "POST", "registered-models/create", regObj{"name": "churn", "description": "Predicts churn.",
+				"tags": []regObj{{"key": "team", "value": "growth"}, {"key": "domain", "value": "crm"}}}),
+			regReq("name only", "POST", "registered-models/create", regObj{"name": "fraud"}),
+			regReq("name taken", "POST", "registered-models/create", regObj{"name": "churn"}),
+			regReq("missing name", "POST", "registered-models/create", regObj{"description": "x"}),
+			regReq("name of the wrong type", "POST", "registered-models/create", `{"name": 5}`),
+			regReq("bad tag key", "POST", "registered-models/create", regObj{"name": "x", "tags": []regObj{{"key": "a*b", "value": "1"}}}),
 		},
 	},
 	{
 		Endpoint: "registered-models/get", Methods: []string{"GET"},
 		Setup: []registryStep{
-			mkModel("churn", "team", "growth"),
-			mkVersion("churn", "mlflow-artifacts:/1/run1/artifacts/model", "run1"),
-			mkVersion("churn", "mlflow-artifacts:/1/run2/artifacts/model", "run2"),
-			mkStage("churn", "2", "Production"),
-			mkAlias("churn", "champion", "2"),
+			regModel("churn", "team", "growth"),
+			regVersion("churn", "mlflow-artifacts:/1/run1/artifacts/model", "run1"),
+			regVersion("churn", "mlflow-artifacts:/1/run2/artifacts/model", "run2"),
+			regStage("churn", "2", "Production"),
+			regAlias("churn", "champion", "2"),
 		},
 		Exchanges: []registryStep{
-			req("latest versions, tags and aliases", "GET", "registered-models/get", q("name", "churn")),
-			req("no such model", "GET", "registered-models/get", q("name", "nope")),
-			req("missing name", "GET", "registered-models/get", nil),
+			regReq("latest versions, tags and aliases", "GET", "registered-models/get", regQuery("name", "churn")),
+			regReq("no such model", "GET", "registered-models/get", regQuery("name", "nope")),
+			regReq("missing name", "GET", "registered-models/get", nil),
 		},
 	},
 	{
 		Endpoint: "registered-models/rename", Methods: []string{"POST"},
 		Setup: []registryStep{
-			mkModel("churn"), mkVersion("churn", "s3://models/churn/1", ""), mkAlias("churn", "champion", "1"), mkModel("fraud"),
+			regModel("churn"), regVersion("churn", "s3://models/churn/1", ""), regAlias("churn", "champion", "1"), regModel("fraud"),
 		},
 		Exchanges: []registryStep{
-			req("versions and aliases follow", "POST", "registered-models/rename", obj{"name": "churn", "new_name": "churn-v2"}),
-			req("old name is gone", "POST", "registered-models/rename", obj{"name": "churn", "new_name": "churn-v3"}),
-			req("new name taken", "POST", "registered-models/rename", obj{"name": "churn-v2", "new_name": "fraud"}),
-			req("missing new_name", "POST", "registered-models/rename", obj{"name": "churn-v2"}),
+			regReq("versions and aliases follow", "POST", "registered-models/rename", regObj{"name": "churn", "new_name": "churn-v2"}),
+			regReq("old name is gone", "POST", "registered-models/rename", regObj{"name": "churn", "new_name": "churn-v3"}),
+			regReq("new name taken", "POST", "registered-models/rename", regObj{"name": "churn-v2", "new_name": "fraud"}),
+			regReq("missing new_name", "POST", "registered-models/rename", regObj{"name": "churn-v2"}),
 		},
 	},
 	{
 		Endpoint: "registered-models/update", Methods: []string{"PATCH"},
-		Setup: []registryStep{mkModel("churn")},
+		Setup: []registryStep{regModel("churn")},
 		Exchanges: []registryStep{
-			req("description", "PATCH", "registered-models/update", obj{"name": "churn", "description": "Predicts churn."}),
-			req("no such model", "PATCH", "registered-models/update", obj{"name": "nope", "description": "x"}),
+			regReq("description", "PATCH", "registered-models/update", regObj{"name": "churn", "description": "Predicts churn."}),
+			regReq("no such model", "PATCH", "registered-models/update", regObj{"name": "nope", "description": "x"}),
 		},
 	},
 	{
 		Endpoint: "registered-models/delete", Methods: []string{"DELETE"},
-		Setup: []registryStep{mkModel("churn"), mkVersion("churn", "s3://models/churn/1", ""), mkModel("fraud")},
+		Setup: []registryStep{regModel("churn"), regVersion("churn", "s3://models/churn/1", ""), regModel("fraud")},
 		Exchanges: []registryStep{
-			req("with its versions", "DELETE", "registered-models/delete", obj{"name": "churn"}),
-			req("already deleted", "DELETE", "registered-models/delete", obj{"name": "churn"}),
-			req("parameters in the query string", "DELETE", "registered-models/delete", q("name", "fraud")),
+			regReq("with its versions", "DELETE", "registered-models/delete", regObj{"name": "churn"}),
+			regReq("already deleted", "DELETE", "registered-models/delete", regObj{"name": "churn"}),
+			regReq("parameters in the query string", "DELETE", "registered-models/delete", regQuery("name", "fraud")),
 		},
 	},
 	{
 		Endpoint: "registered-models/search", Methods: []string{"GET"},
 		Setup: []registryStep{
-			mkModel("churn", "team", "growth"), mkModel("churn-eu", "team", "growth"), mkModel("fraud", "team", "risk"),
-			mkVersion("fraud", "s3://models/fraud/1", ""),
+			regModel("churn", "team", "growth"), regModel("churn-eu", "team", "growth"), regModel("fraud", "team", "risk"),
+			regVersion("fraud", "s3://models/fraud/1", ""),
 		},
 		Exchanges: []registryStep{
-			req("all", "GET", "registered-models/search", nil),
-			req("name LIKE", "GET", "registered-models/search", q("filter", "name LIKE 'churn%'")),
-			req("tag and name", "GET", "registered-models/search", q("filter", "tags.team = 'growth' AND name != 'churn'")),
-			req("order and first page", "GET", "registered-models/search", q("order_by", "name DESC", "max_results", "2")),
-			req("second page", "GET", "registered-models/search", q("order_by", "name DESC", "max_results", "2", "page_token", "eyJvZmZzZXQiOjJ9")),
-			req("no match", "GET", "registered-models/search", q("filter", "name = 'nope'")),
-			req("max_results over the limit", "GET", "registered-models/search", q("max_results", "5000")),
-			req("unsupported key", "GET", "registered-models/search", q("filter", "run_id = 'x'")),
-			req("syntax error", "GET", "registered-models/search", q("filter", "name = ")),
-			req("bad order_by", "GET", "registered-models/search", q("order_by", "version_number")),
+			regReq("all", "GET", "registered-models/search", nil),
+			regReq("name LIKE", "GET", "registered-models/search", regQuery("filter", "name LIKE 'churn%'")),
+			regReq("tag and name", "GET", "registered-models/search", regQuery("filter", "tags.team = 'growth' AND name != 'churn'")),
+			regReq("order and first page", "GET", "registered-models/search", regQuery("order_by", "name DESC", "max_results", "2")),
+			regReq("second page", "GET", "registered-models/search", regQuery("order_by", "name DESC", "max_results", "2", "page_token", "eyJvZmZzZXQiOjJ9")),
+			regReq("no match", "GET", "registered-models/search", regQuery("filter", "name = 'nope'")),
+			regReq("max_results over the limit", "GET", "registered-models/search", regQuery("max_results", "5000")),
+			regReq("unsupported key", "GET", "registered-models/search", regQuery("filter", "run_id = 'x'")),
+			regReq("syntax error", "GET", "registered-models/search", regQuery("filter", "name = ")),
+			regReq("bad order_by", "GET", "registered-models/search", regQuery("order_by", "version_number")),
 		},
 	},
 	{
 		Endpoint: "registered-models/get-latest-versions", Methods: []string{"POST", "GET"},
 		Setup: []registryStep{
-			mkModel("churn"),
-			mkVersion("churn", "s3://models/churn/1", "run1"), mkVersion("churn", "s3://models/churn/2", "run2"), mkVersion("churn", "s3://models/churn/3", "run3"),
-			mkStage("churn", "1", "Production"), mkStage("churn", "2", "Staging"),
+			regModel("churn"),
+			regVersion("churn", "s3://models/churn/1", "run1"), regVersion("churn", "s3://models/churn/2", "run2"), regVersion("churn", "s3://models/churn/3", "run3"),
+			regStage("churn", "1", "Production"), regStage("churn", "2", "Staging"),
 		},
 		Exchanges: []registryStep{
-			req("every stage", "POST", "registered-models/get-latest-versions", obj{"name": "churn"}),
-			req("some stages, any case", "POST", "registered-models/get-latest-versions", obj{"name": "churn", "stages": []string{"production", "Archived"}}),
-			req("GET with repeated stages", "GET", "registered-models/get-latest-versions", q("name", "churn", "stages", "None", "stages", "Staging")),
-			req("unknown stage", "POST", "registered-models/get-latest-versions", obj{"name": "churn", "stages": []string{"Prod"}}),
-			req("no such model", "GET", "registered-models/get-latest-versions", q("name", "nope")),
+			regReq("every stage", "POST", "registered-models/get-latest-versions", regObj{"name": "churn"}),
+			regReq("some stages, any case", "POST", "registered-models/get-latest-versions", regObj{"name": "churn", "stages": []string{"production", "Archived"}}),
+			regReq("GET with repeated stages", "GET", "registered-models/get-latest-versions", regQuery("name", "churn", "stages", "None", "stages", "Staging")),
+			regReq("unknown stage", "POST", "registered-models/get-latest-versions", regObj{"name": "churn", "stages": []string{"Prod"}}),
+			regReq("no such model", "GET", "registered-models/get-latest-versions", regQuery("name", "nope")),
 		},
 	},
 	{
 		Endpoint: "registered-models/set-tag", Methods: []string{"POST"},
-		Setup: []registryStep{mkModel("churn")},
+		Setup: []registryStep{regModel("churn")},
 		Exchanges: []registryStep{
-			req("set", "POST", "registered-models/set-tag", obj{"name": "churn", "key": "team", "value": "growth"}),
-			req("replace", "POST", "registered-models/set-tag", obj{"name": "churn", "key": "team", "value": "risk"}),
-			req("read back", "GET", "registered-models/get", q("name", "churn")),
-			req("no such model", "POST", "registered-models/set-tag", obj{"name": "nope", "key": "k", "value": "v"}),
-			req("missing key", "POST", "registered-models/set-tag", obj{"name": "churn", "value": "v"}),
-			req("bad key", "POST", "registered-models/set-tag", obj{"name": "churn", "key": "../x", "value": "v"}),
+			regReq("set", "POST", "registered-models/set-tag", regObj{"name": "churn", "key": "team", "value": "growth"}),
+			regReq("replace", "POST", "registered-models/set-tag", regObj{"name": "churn", "key": "team", "value": "risk"}),
+			regReq("read back", "GET", "registered-models/get", regQuery("name", "churn")),
+			regReq("no such model", "POST", "registered-models/set-tag", regObj{"name": "nope", "key": "k", "value": "v"}),
+			regReq("missing key", "POST", "registered-models/set-tag", regObj{"name": "churn", "value": "v"}),
+			regReq("bad key", "POST", "registered-models/set-tag", regObj{"name": "churn", "key": "../x", "value": "v"}),
 		},
 	},
 	{
 		Endpoint: "registered-models/delete-tag", Methods: []string{"DELETE"},
-		Setup: []registryStep{mkModel("churn", "team", "growth", "domain", "crm")},
+		Setup: []registryStep{regModel("churn", "team", "growth", "domain", "crm")},
 		Exchanges: []registryStep{
-			req("delete", "DELETE", "registered-models/delete-tag", obj{"name": "churn", "key": "team"}),
-			req("read back", "GET", "registered-models/get", q("name", "churn")),
-			req("tag not set", "DELETE", "registered-models/delete-tag", obj{"name": "churn", "key": "team"}),
-			req("no such model", "DELETE", "registered-models/delete-tag", obj{"name": "nope", "key": "team"}),
+			regReq("delete", "DELETE", "registered-models/delete-tag", regObj{"name": "churn", "key": "team"}),
+			regReq("read back", "GET", "registered-models/get", regQuery("name", "churn")),
+			regReq("tag not set", "DELETE", "registered-models/delete-tag", regObj{"name": "churn", "key": "team"}),
+			regReq("no such model", "DELETE", "registered-models/delete-tag", regObj{"name": "nope", "key": "team"}),
 		},
 	},
 	{
 		Endpoint: "registered-models/alias", Methods: []string{"POST", "GET", "DELETE"},
 		Setup: []registryStep{
-			mkModel("churn"), mkVersion("churn", "s3://models/churn/1", "run1"), mkVersion("churn", "s3://models/churn/2", "run2"),
+			regModel("churn"), regVersion("churn", "s3://models/churn/1", "run1"), regVersion("churn", "s3://models/churn/2", "run2"),
 		},
 		Exchanges: []registryStep{
-			req("set", "POST", "registered-models/alias", obj{"name": "churn", "alias": "champion", "version": "1"}),
-			req("get", "GET", "registered-models/alias", q("name", "churn", "alias", "champion")),
-			req("move", "POST", "registered-models/alias", obj{"name": "churn", "alias": "champion", "version": "2"}),
-			req("get after move", "GET", "registered-models/alias", q("name", "churn", "alias", "champion")),
-			req("aliases on the model", "GET", "registered-models/get", q("name", "churn")),
-			req("delete", "DELETE", "registered-models/alias", obj{"name": "churn", "alias": "champion"}),
-			req("get deleted", "GET", "registered-models/alias", q("name", "churn", "alias", "champion")),
-			req("reserved name", "POST", "registered-models/alias", obj{"name": "churn", "alias": "latest", "version": "1"}),
-			req("version alias reserved", "POST", "registered-models/alias", obj{"name": "churn", "alias": "v2", "version": "1"}),
-			req("no such version", "POST", "registered-models/alias", obj{"name": "churn", "alias": "champion", "version": "9"}),
-			req("version not a number", "POST", "registered-models/alias", obj{"name": "churn", "alias": "champion", "version": "one"}),
+			regReq("set", "POST", "registered-models/alias", regObj{"name": "churn", "alias": "champion", "version": "1"}),
+			regReq("get", "GET", "registered-models/alias", regQuery("name", "churn", "alias", "champion")),
+			regReq("move", "POST", "registered-models/alias", regObj{"name": "churn", "alias": "champion", "version": "2"}),
+			regReq("get after move", "GET", "registered-models/alias", regQuery("name", "churn", "alias", "champion")),
+			regReq("aliases on the model", "GET", "registered-models/get", regQuery("name", "churn")),
+			regReq("delete", "DELETE", "registered-models/alias", regObj{"name": "churn", "alias": "champion"}),
+			regReq("get deleted", "GET", "registered-models/alias", regQuery("name", "churn", "alias", "champion")),
+			regReq("reserved name", "POST", "registered-models/alias", regObj{"name": "churn", "alias": "latest", "version": "1"}),
+			regReq("version alias reserved", "POST", "registered-models/alias", regObj{"name": "churn", "alias": "v2", "version": "1"}),
+			regReq("no such version", "POST", "registered-models/alias", regObj{"name": "churn", "alias": "champion", "version": "9"}),
+			regReq("version not a number", "POST", "registered-models/alias", regObj{"name": "churn", "alias": "champion", "version": "one"}),
 		},
 	},
 	{
 		Endpoint: "model-versions/create", Methods: []string{"POST"},
-		Setup: []registryStep{mkModel("churn")},
+		Setup: []registryStep{regModel("churn")},
 		Exchanges: []registryStep{
-			req("every field", "POST", "model-versions/create", obj{"name": "churn", "source": "runs:/run1/model", "run_id": "run1",
-				"description": "first", "run_link": "http://tracking.example/#/runs/run1", "tags": []obj{{"key": "stage", "value": "candidate"}}}),
-			req("next number", "POST", "model-versions/create", obj{"name": "churn", "source": "s3://models/churn/2"}),
-			req("no such model", "POST", "model-versions/create", obj{"name": "nope", "source": "s3://x"}),
-			req("missing source", "POST", "model-versions/create", obj{"name": "churn"}),
+			regReq("every field", "POST", "model-versions/create", regObj{"name": "churn", "source": "runs:/run1/model", "run_id": "run1",
+				"description": "first", "run_link": "http://tracking.example/#/runs/run1", "tags": []regObj{{"key": "stage", "value": "candidate"}}}),
+			regReq("next number", "POST", "model-versions/create", regObj{"name": "churn", "source": "s3://models/churn/2"}),
+			regReq("no such model", "POST", "model-versions/create", regObj{"name": "nope", "source": "s3://x"}),
+			regReq("missing source", "POST", "model-versions/create", regObj{"name": "churn"}),
 		},
 	},
 	{
 		Endpoint: "model-versions/get", Methods: []string{"GET"},
 		Setup: []registryStep{
-			mkModel("churn"), mkVersion("churn", "s3://models/churn/1", "run1"), mkAlias("churn", "champion", "1"),
-			req("", "POST", "model-versions/set-tag", obj{"name": "churn", "version": "1", "key": "validated", "value": "yes"}),
+			regModel("churn"), regVersion("churn", "s3://models/churn/1", "run1"), regAlias("churn", "champion", "1"),
+			regReq("", "POST", "model-versions/set-tag", regObj{"name": "churn", "version": "1", "key": "validated", "value": "yes"}),
 		},
 		Exchanges: []registryStep{
-			req("with tags and aliases", "GET", "model-versions/get", q("name", "churn", "version", "1")),
-			req("no such version", "GET", "model-versions/get", q("name", "churn", "version", "7")),
-			req("no such model", "GET", "model-versions/get", q("name", "nope", "version", "1")),
-			req("version not a number", "GET", "model-versions/get", q("name", "churn", "version", "x")),
+			regReq("with tags and aliases", "GET", "model-versions/get", regQuery("name", "churn", "version", "1")),
+			regReq("no such version", "GET", "model-versions/get", regQuery("name", "churn", "version", "7")),
+			regReq("no such model", "GET", "model-versions/get", regQuery("name", "nope", "version", "1")),
+			regReq("version not a number", "GET", "model-versions/get", regQuery("name", "churn", "version", "x")),
 		},
 	},
 	{
 		Endpoint: "model-versions/update", Methods: []string{"PATCH"},
-		Setup: []registryStep{mkModel("churn"), mkVersion("churn", "s3://models/churn/1", "")},
+		Setup: []registryStep{regModel("churn"), regVersion("churn", "s3://models/churn/1", "")},
 		Exchanges: []registryStep{
-			req("description", "PATCH", "model-versions/update", obj{"name": "churn", "version": "1", "description": "validated on Q3"}),
-			req("no such version", "PATCH", "model-versions/update", obj{"name": "churn", "version": "2", "description": "x"}),
+			regReq("description", "PATCH", "model-versions/update", regObj{"name": "churn", "version": "1", "description": "validated on Q3"}),
+			regReq("no such version", "PATCH", "model-versions/update", regObj{"name": "churn", "version": "2", "description": "x"}),
 		},
 	},
 	{
 		Endpoint: "model-versions/delete", Methods: []string{"DELETE"},
-		Setup: []registryStep{mkModel("churn"), mkVersion("churn", "s3://models/churn/1", ""), mkVersion("churn", "s3://models/churn/2", "")},
+		Setup: []registryStep{regModel("churn"), regVersion("churn", "s3://models/churn/1", ""), regVersion("churn", "s3://models/churn/2", "")},
 		Exchanges: []registryStep{
-			req("delete", "DELETE", "model-versions/delete", obj{"name": "churn", "version": "2"}),
-			req("already deleted", "DELETE", "model-versions/delete", obj{"name": "churn", "version": "2"}),
-			req("numbers are not reused", "POST", "model-versions/create", obj{"name": "churn", "source": "s3://models/churn/3"}),
+			regReq("delete", "DELETE", "model-versions/delete", regObj{"name": "churn", "version": "2"}),
+			regReq("already deleted", "DELETE", "model-versions/delete", regObj{"name": "churn", "version": "2"}),
+			regReq("numbers are not reused", "POST", "model-versions/create", regObj{"name": "churn", "source": "s3://models/churn/3"}),
 		},
 	},
 	{
 		Endpoint: "model-versions/search", Methods: []string{"GET"},
 		Setup: []registryStep{
-			mkModel("churn"), mkModel("fraud"),
-			mkVersion("churn", "s3://models/churn/1", "run1"), mkVersion("churn", "s3://models/churn/2", "run2"),
-			mkVersion("fraud", "file:///models/fraud/1", "run1"),
-			req("", "POST", "model-versions/set-tag", obj{"name": "fraud", "version": "1", "key": "validated", "value": "yes"}),
+			regModel("churn"), regModel("fraud"),
+			regVersion("churn", "s3://models/churn/1", "run1"), regVersion("churn", "s3://models/churn/2", "run2"),
+			regVersion("fraud", "file:///models/fraud/1", "run1"),
+			regReq("", "POST", "model-versions/set-tag", regObj{"name": "fraud", "version": "1", "key": "validated", "value": "yes"}),
 		},
 		Exchanges: []registryStep{
-			req("by name", "GET", "model-versions/search", q("filter", "name = 'churn'")),
-			req("by run_id", "GET", "model-versions/search", q("filter", "run_id = 'run1'")),
-			req("run_id IN", "GET", "model-versions/search", q("filter", "run_id IN ('run2', 'run9')")),
-			req("source_path LIKE and tag", "GET", "model-versions/search", q("filter", "source_path LIKE 'file://%' AND tags.validated = 'yes'")),
-			req("ordered, first page", "GET", "model-versions/search", q("order_by", "name ASC", "order_by", "version_number ASC", "max_results", "2")),
-			req("second page", "GET", "model-versions/search", q("order_by", "name ASC", "order_by", "version_number ASC", "max_results", "2", "page_token", "eyJvZmZzZXQiOjJ9")),
-			req("unsupported comparator", "GET", "model-versions/search", q("filter", "run_id LIKE 'run%'")),
-			req("bad page token", "GET", "model-versions/search", q("page_token", "not-a-token")),
+			regReq("by name", "GET", "model-versions/search", regQuery("filter", "name = 'churn'")),
+			regReq("by run_id", "GET", "model-versions/search", regQuery("filter", "run_id = 'run1'")),
+			regReq("run_id IN", "GET", "model-versions/search", regQuery("filter", "run_id IN ('run2', 'run9')")),
+			regReq("source_path LIKE and tag", "GET", "model-versions/search", regQuery("filter", "source_path LIKE 'file://%' AND tags.validated = 'yes'")),
+			regReq("ordered, first page", "GET", "model-versions/search", regQuery("order_by", "name ASC", "order_by", "version_number ASC", "max_results", "2")),
+			regReq("second page", "GET", "model-versions/search", regQuery("order_by", "name ASC", "order_by", "version_number ASC", "max_results", "2", "page_token", "eyJvZmZzZXQiOjJ9")),
+			regReq("unsupported comparator", "GET", "model-versions/search", regQuery("filter", "run_id LIKE 'run%'")),
+			regReq("bad page token", "GET", "model-versions/search", regQuery("page_token", "not-a-token")),
 		},
 	},
 	{
 		Endpoint: "model-versions/set-tag", Methods: []string{"POST"},
-		Setup: []registryStep{mkModel("churn"), mkVersion("churn", "s3://models/churn/1", "")},
+		Setup: []registryStep{regModel("churn"), regVersion("churn", "s3://models/churn/1", "")},
 		Exchanges: []registryStep{
-			req("set", "POST", "model-versions/set-tag", obj{"name": "churn", "version": "1", "key": "validated", "value": "yes"}),
-			req("read back", "GET", "model-versions/get", q("name", "churn", "version", "1")),
-			req("no such version", "POST", "model-versions/set-tag", obj{"name": "churn", "version": "2", "key": "k", "value": "v"}),
-			req("missing key", "POST", "model-versions/set-tag", obj{"name": "churn", "version": "1", "value": "v"}),
+			regReq("set", "POST", "model-versions/set-tag", regObj{"name": "churn", "version": "1", "key": "validated", "value": "yes"}),
+			regReq("read back", "GET", "model-versions/get", regQuery("name", "churn", "version", "1")),
+			regReq("no such version", "POST", "model-versions/set-tag", regObj{"name": "churn", "version": "2", "key": "k", "value": "v"}),
+			regReq("missing key", "POST", "model-versions/set-tag", regObj{"name": "churn", "version": "1", "value": "v"}),
 		},
 	},
 	{
 		Endpoint: "model-versions/delete-tag", Methods: []string{"DELETE"},
 		Setup: []registryStep{
-			mkModel("churn"), mkVersion("churn", "s3://models/churn/1", ""),
-			req("", "POST", "model-versions/set-tag", obj{"name": "churn", "version": "1", "key": "validated", "value": "yes"}),
+			regModel("churn"), regVersion("churn", "s3://models/churn/1", ""),
+			regReq("", "POST", "model-versions/set-tag", regObj{"name": "churn", "version": "1", "key": "validated", "value": "yes"}),
 		},
 		Exchanges: []registryStep{
-			req("delete", "DELETE", "model-versions/delete-tag", obj{"name": "churn", "version": "1", "key": "validated"}),
-			req("read back", "GET", "model-versions/get", q("name", "churn", "version", "1")),
-			req("no such version", "DELETE", "model-versions/delete-tag", obj{"name": "churn", "version": "3", "key": "validated"}),
+			regReq("delete", "DELETE", "model-versions/delete-tag", regObj{"name": "churn", "version": "1", "key": "validated"}),
+			regReq("read back", "GET", "model-versions/get", regQuery("name", "churn", "version", "1")),
+			regReq("no such version", "DELETE", "model-versions/delete-tag", regObj{"name": "churn", "version": "3", "key": "validated"}),
 		},
 	},
 	{
 		Endpoint: "model-versions/transition-stage", Methods: []string{"POST"},
 		Setup: []registryStep{
-			mkModel("churn"), mkVersion("churn", "s3://models/churn/1", ""), mkVersion("churn", "s3://models/churn/2", ""),
-			mkStage("churn", "1", "Production"),
+			regModel("churn"), regVersion("churn", "s3://models/churn/1", ""), regVersion("churn", "s3://models/churn/2", ""),
+			regStage("churn", "1", "Production"),
 		},
 		Exchanges: []registryStep{
-			req("archive existing versions", "POST", "model-versions/transition-stage", obj{"name": "churn", "version": "2", "stage": "production", "archive_existing_versions": true}),
-			req("the archived version", "GET", "model-versions/get", q("name", "churn", "version", "1")),
-			req("unknown stage", "POST", "model-versions/transition-stage", obj{"name": "churn", "version": "2", "stage": "Prod", "archive_existing_versions": false}),
-			req("archive into an inactive stage", "POST", "model-versions/transition-stage", obj{"name": "churn", "version": "2", "stage": "Archived", "archive_existing_versions": true}),
-			req("no such version", "POST", "model-versions/transition-stage", obj{"name": "churn", "version": "5", "stage": "Staging", "archive_existing_versions": false}),
+			regReq("archive existing versions", "POST", "model-versions/transition-stage", regObj{"name": "churn", "version": "2", "stage": "production", "archive_existing_versions": true}),
+			regReq("the archived version", "GET", "model-versions/get", regQuery("name", "churn", "version", "1")),
+			regReq("unknown stage", "POST", "model-versions/transition-stage", regObj{"name": "churn", "version": "2", "stage": "Prod", "archive_existing_versions": false}),
+			regReq("archive into an inactive stage", "POST", "model-versions/transition-stage", regObj{"name": "churn", "version": "2", "stage": "Archived", "archive_existing_versions": true}),
+			regReq("no such version", "POST", "model-versions/transition-stage", regObj{"name": "churn", "version": "5", "stage": "Staging", "archive_existing_versions": false}),
 		},
 	},
 	{
 		Endpoint: "model-versions/get-download-uri", Methods: []string{"GET"},
 		Setup: []registryStep{
-			mkModel("churn"), mkVersion("churn", "runs:/run1/model", "run1"), mkVersion("churn", "s3://models/churn/2", ""),
-			mkVersion("churn", "runs:/missing/model", "missing"),
+			regModel("churn"), regVersion("churn", "runs:/run1/model", "run1"), regVersion("churn", "s3://models/churn/2", ""),
+			regVersion("churn", "runs:/missing/model", "missing"),
 		},
 		Exchanges: []registryStep{
-			req("runs:/ source resolved", "GET", "model-versions/get-download-uri", q("name", "churn", "version", "1")),
-			req("other source as is", "GET", "model-versions/get-download-uri", q("name", "churn", "version", "2")),
-			req("run not found", "GET", "model-versions/get-download-uri", q("name", "churn", "version", "3")),
-			req("no such version", "GET", "model-versions/get-download-uri", q("name", "churn", "version", "4")),
+			regReq("runs:/ source resolved", "GET", "model-versions/get-download-uri", regQuery("name", "churn", "version", "1")),
+			regReq("other source as is", "GET", "model-versions/get-download-uri", regQuery("name", "churn", "version", "2")),
+			regReq("run not found", "GET", "model-versions/get-download-uri", regQuery("name", "churn", "version", "3")),
+			regReq("no such version", "GET", "model-versions/get-download-uri", regQuery("name", "churn", "version", "4")),
 		},
 	},
 }
@@ -384,7 +384,7 @@ func newRegistryServer(t *testing.T) *httptest.Server {
 
 // do sends step to srv under prefix and returns the status and the
 // normalized response body.
-func do(t *testing.T, srv *httptest.Server, prefix string, st registryStep) (int, json.RawMessage) {
+func regDo(t *testing.T, srv *httptest.Server, prefix string, st registryStep) (int, json.RawMessage) {
 	t.Helper()
 	var body io.Reader
 	if st.Body != nil {
@@ -409,12 +409,12 @@ func do(t *testing.T, srv *httptest.Server, prefix string, st registryStep) (int
 	if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
 		t.Errorf("%s %s: Content-Type %q, want application/json", st.Method, st.Path, ct)
 	}
-	return resp.StatusCode, normalizeRegistryJSON(t, raw)
+	return resp.StatusCode, regNormalizeJSON(t, raw)
 }
 
 // normalizeRegistryJSON re-encodes a response with sorted keys, indented,
 // and every *_timestamp set to 1700000000000 (present, value ignored).
-func normalizeRegistryJSON(t *testing.T, raw []byte) json.RawMessage {
+func regNormalizeJSON(t *testing.T, raw []byte) json.RawMessage {
 	t.Helper()
 	var v any
 	if err := json.Unmarshal(raw, &v); err != nil {
@@ -445,7 +445,7 @@ func normalizeRegistryJSON(t *testing.T, raw []byte) json.RawMessage {
 	return out
 }
 
-func goldenPath(endpoint string) string {
+func regGoldenPath(endpoint string) string {
 	return filepath.Join("testdata", "golden", strings.ReplaceAll(endpoint, "/", "-")+".json")
 }
 
@@ -455,7 +455,7 @@ func goldenPath(endpoint string) string {
 func TestRegistryGolden(t *testing.T) {
 	for _, sc := range registryScenarios {
 		t.Run(strings.ReplaceAll(sc.Endpoint, "/", "-"), func(t *testing.T) {
-			path := goldenPath(sc.Endpoint)
+			path := regGoldenPath(sc.Endpoint)
 			g := sc
 			if !registryUpdating() {
 				raw, err := os.ReadFile(path)
@@ -472,7 +472,7 @@ func TestRegistryGolden(t *testing.T) {
 			}
 			srv := newRegistryServer(t)
 			for _, st := range g.Setup {
-				if status, body := do(t, srv, "/api/2.0/mlflow/", st); status != http.StatusOK {
+				if status, body := regDo(t, srv, "/api/2.0/mlflow/", st); status != http.StatusOK {
 					t.Fatalf("setup %s %s: status %d: %s", st.Method, st.Path, status, body)
 				}
 			}
@@ -483,9 +483,9 @@ func TestRegistryGolden(t *testing.T) {
 			}
 			out.Exchanges = make([]registryStep, len(g.Exchanges))
 			for i, st := range g.Exchanges {
-				status, body := do(t, srv, "/api/2.0/mlflow/", st)
+				status, body := regDo(t, srv, "/api/2.0/mlflow/", st)
 				if !registryUpdating() {
-					want := normalizeRegistryJSON(t, st.Response)
+					want := regNormalizeJSON(t, st.Response)
 					if status != st.Status || !bytes.Equal(body, want) {
 						t.Errorf("%q: %s %s\ngot %d %s\nwant %d %s", st.Name, st.Method, st.Path, status, body, st.Status, want)
 					}
@@ -574,7 +574,7 @@ func TestRegistryGoldenCoverage(t *testing.T) {
 				t.Errorf("%s: no golden exchange with method %s", ep, m)
 			}
 		}
-		if _, err := os.Stat(goldenPath(ep)); err != nil {
+		if _, err := os.Stat(regGoldenPath(ep)); err != nil {
 			t.Errorf("%s: %v", ep, err)
 		}
 	}
@@ -587,12 +587,12 @@ func TestRegistryPrefixes(t *testing.T) {
 	for _, prefix := range mlflowapi.Prefixes {
 		name := strings.Trim(prefix, "/")
 		name = strings.ReplaceAll(name, "/", "-")
-		status, body := do(t, srv, prefix, req("", "POST", "registered-models/create", obj{"name": name}))
+		status, body := regDo(t, srv, prefix, regReq("", "POST", "registered-models/create", regObj{"name": name}))
 		if status != http.StatusOK || !strings.Contains(string(body), name) {
 			t.Errorf("%s: got %d %s", prefix, status, body)
 		}
 	}
-	status, body := do(t, srv, "/api/2.0/mlflow/", req("", "PUT", "registered-models/create", obj{"name": "x"}))
+	status, body := regDo(t, srv, "/api/2.0/mlflow/", regReq("", "PUT", "registered-models/create", regObj{"name": "x"}))
 	if status == http.StatusOK {
 		t.Errorf("PUT registered-models/create: got %d %s, want an error", status, body)
 	}
