@@ -115,3 +115,23 @@ WHERE m.name = ? AND a.alias = ?`), name, alias).Scan(&v)
 	}
 	return v, nil
 }
+
+// LatestVersion returns the highest version number ("7") of the
+// registered model name, whatever its stage: what models:/NAME/latest
+// names. Errors: RESOURCE_DOES_NOT_EXIST when the model does not exist or
+// has no versions.
+func (s *Store) LatestVersion(ctx context.Context, name string) (string, error) {
+	var v sql.NullInt64
+	err := s.db.QueryRowContext(ctx, s.db.Rebind(`SELECT max(v.version) FROM registry_versions v JOIN registry_models m ON m.id = v.model_id
+WHERE m.name = ?`), name).Scan(&v)
+	if err != nil {
+		return "", fmt.Errorf("registry: latest version of %s: %w", name, err)
+	}
+	if !v.Valid {
+		if _, err := s.modelID(ctx, s.db, name); err != nil {
+			return "", err
+		}
+		return "", apierr.NotFound("Registered Model with name=%s has no versions", name)
+	}
+	return strconv.FormatInt(v.Int64, 10), nil
+}

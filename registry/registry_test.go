@@ -165,7 +165,15 @@ func TestVersionNumbering(t *testing.T) {
 		if v := createVersion(t, s, "m", "src", "").Version; v != "4" {
 			t.Errorf("version after deletes = %s, want 4 (numbers are never reused)", v)
 		}
-		_, err := s.DeleteModelVersion(ctx, &registry.DeleteModelVersion{Name: "m", Version: "2"})
+		if v := must(s.LatestVersion(ctx, "m")); v != "4" {
+			t.Errorf("LatestVersion = %s, want 4", v)
+		}
+		createModel(t, s, "empty")
+		_, err := s.LatestVersion(ctx, "empty")
+		wantErr(t, err, apierr.ResourceDoesNotExist, "has no versions")
+		_, err = s.LatestVersion(ctx, "nope")
+		wantErr(t, err, apierr.ResourceDoesNotExist, "Registered Model with name=nope not found")
+		_, err = s.DeleteModelVersion(ctx, &registry.DeleteModelVersion{Name: "m", Version: "2"})
 		wantErr(t, err, apierr.ResourceDoesNotExist, "Model Version (name=m, version=2) not found")
 		_, err = s.CreateModelVersion(ctx, &registry.CreateModelVersion{Name: "nope", Source: "s"})
 		wantErr(t, err, apierr.ResourceDoesNotExist, "Registered Model with name=nope not found")
