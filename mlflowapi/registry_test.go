@@ -25,14 +25,17 @@ import (
 )
 
 // registryUpdateFlag is -update, which rewrites the golden files. Other
-// test files of the package may define the same flag; whoever comes first
-// defines it and the rest read it.
-var registryUpdateFlag = func() *flag.Flag {
+// domains' test files in this package may define the same flag as a
+// package-level variable; init runs after every package-level variable is
+// initialized, so this defines -update only when nobody else did.
+var registryUpdateFlag *flag.Flag
+
+func init() {
 	if flag.Lookup("update") == nil {
 		flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 	}
-	return flag.Lookup("update")
-}()
+	registryUpdateFlag = flag.Lookup("update")
+}
 
 func registryUpdating() bool { return registryUpdateFlag.Value.String() == "true" }
 
