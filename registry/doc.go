@@ -10,6 +10,17 @@
 // and returning the response. mlflowapi.RegisterRegistry serves them over
 // HTTP.
 //
+// Beyond the RPCs, AliasVersion and LatestVersion answer "which version
+// does models:/NAME@ALIAS (or models:/NAME/latest) name" with one indexed
+// query, for the serving layer to poll; Config.Runs (a RunArtifacts, which
+// the server wires from the tracking store) lets
+// GetModelVersionDownloadURI turn a "runs:/RUN_ID/path" source into the
+// run's artifact location.
+//
+// Search filters are parsed by tracking/filter (MLflow's grammar: AND of
+// comparisons) and translated to SQL here; LIKE is case-sensitive on both
+// backends (GLOB on SQLite), ILIKE is not.
+//
 // Invariants:
 //   - model version numbers are 1, 2, 3, … per registered model and are
 //     never reused, even after a version is deleted;
