@@ -42,7 +42,7 @@ func (s *Store) CreateExperiment(ctx context.Context, req *CreateExperiment) (*C
 			return err
 		}
 		if n > 0 {
-			return apierr.Exists("Experiment(name=%s) already exists.", req.Name).WithHint("choose another name, or restore the deleted experiment of that name")
+			return apierr.Exists("Experiment(name=%s) already exists.", req.Name)
 		}
 		now := s.now()
 		if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO experiments (name, artifact_location, lifecycle_stage, creation_time, last_update_time)
@@ -194,7 +194,7 @@ func (s *Store) UpdateExperiment(ctx context.Context, req *UpdateExperiment) (*U
 		var other int64
 		err := tx.QueryRowContext(ctx, s.q("SELECT experiment_id FROM experiments WHERE name = ?"), req.NewName).Scan(&other)
 		if err == nil && other != id {
-			return apierr.Exists("Experiment(name=%s) already exists.", req.NewName).WithHint("choose another new_name")
+			return apierr.Exists("Experiment(name=%s) already exists.", req.NewName)
 		}
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err

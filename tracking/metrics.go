@@ -68,7 +68,7 @@ func (s *Store) GetMetricHistory(ctx context.Context, req *GetMetricHistory) (*G
 // steps spread evenly over the steps logged between start_step and
 // end_step (the first and last always included); the response holds every
 // value logged at the union of the sampled steps, ordered by run, step
-// and timestamp.
+// and timestamp, runs in the order of run_ids.
 func (s *Store) GetMetricHistoryBulkInterval(ctx context.Context, req *GetMetricHistoryBulkInterval) (*GetMetricHistoryBulkIntervalResponse, error) {
 	if len(req.RunIDs) == 0 {
 		return nil, missing("run_ids")
@@ -100,7 +100,6 @@ func (s *Store) GetMetricHistoryBulkInterval(ctx context.Context, req *GetMetric
 			runIDs = append(runIDs, id)
 		}
 	}
-	sort.Strings(runIDs)
 	args := make([]any, 0, len(runIDs)+3)
 	for _, id := range runIDs {
 		args = append(args, id)
@@ -179,7 +178,16 @@ func (s *Store) GetMetricHistoryBulkInterval(ctx context.Context, req *GetMetric
 		}
 		resp.Metrics = append(resp.Metrics, m)
 	}
-	return resp, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("get metric history: %w", err)
+	}
+	// Runs in the order the request names them.
+	pos := make(map[string]int, len(runIDs))
+	for i, id := range runIDs {
+		pos[id] = i
+	}
+	sort.SliceStable(resp.Metrics, func(i, j int) bool { return pos[resp.Metrics[i].RunID] < pos[resp.Metrics[j].RunID] })
+	return resp, nil
 }
 
 // sampleSteps picks at most n of the sorted distinct steps, evenly spread,
