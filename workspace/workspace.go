@@ -5,9 +5,17 @@
 //
 // Layout of a workspace directory:
 //
-//	catalog.db    SQLite: the Iceberg SQL catalog (and later tracking, jobs)
+//	catalog.db    SQLite: the Iceberg SQL catalog (and later jobs)
+//	meta.db       SQLite: MLflow tracking and the model registry (opened on
+//	              first use; Config.MetaDB = postgres://… moves it)
+//	artifacts/    run artifacts and logged models (opened on first use;
+//	              Config.Artifacts = s3://… moves them)
 //	warehouse/    table data and metadata files (namespace.db/table/…)
 //	tmp/          DuckDB spill space
+//
+// Tracking and the registry live in meta.db, not catalog.db, so that their
+// write load and table commits take separate SQLite write locks; see
+// package workspace/stores, which opens them.
 package workspace
 
 import (
@@ -19,10 +27,14 @@ import (
 	"path/filepath"
 	"sync"
 
+	"github.com/sluice-dev/sluice/artifacts"
 	"github.com/sluice-dev/sluice/metastore"
 	"github.com/sluice-dev/sluice/ml"
+	"github.com/sluice-dev/sluice/registry"
 	"github.com/sluice-dev/sluice/sqlengine"
 	"github.com/sluice-dev/sluice/table"
+	"github.com/sluice-dev/sluice/tracking"
+	"github.com/sluice-dev/sluice/workspace/stores"
 )
 
 // EnvHome names the environment variable that sets the default workspace.
@@ -50,6 +62,14 @@ type Config struct {
 	Warehouse string
 	// Engine configures the SQL engine.
 	Engine sqlengine.Config
+	// MetaDB is the database holding tracking and the model registry: ""
+	// for the SQLite file DIR/meta.db, or a postgres:// URL. The Iceberg
+	// catalog stays in DIR/catalog.db either way.
+	MetaDB string
+	// Artifacts is where run artifacts and logged models go: "" for the
+	// directory DIR/artifacts, a directory, file:///dir, or
+	// s3://bucket/prefix?endpoint=…&region=….
+	Artifacts string
 }
 
 // DefaultConfig returns the defaults described on Config's fields.
@@ -62,6 +82,7 @@ type Workspace struct {
 	cfg    Config
 	db     *metastore.DB
 	tables *table.Catalog
+	stores *stores.Stores
 
 	engOnce sync.Once
 	eng     *sqlengine.Engine
@@ -90,6 +111,10 @@ func Open(ctx context.Context, cfg Config) (*Workspace, error) {
 	if cfg.Engine.TempDir == "" {
 		cfg.Engine.TempDir = filepath.Join(dir, "tmp")
 	}
+	st, err := stores.New(stores.Config{Dir: dir, DB: cfg.MetaDB, Artifacts: cfg.Artifacts})
+	if err != nil {
+		return nil, fmt.Errorf("workspace %s: %w", dir, err)
+	}
 	db, err := metastore.OpenSQLite(ctx, filepath.Join(dir, "catalog.db"))
 	if err != nil {
 		return nil, err
@@ -99,7 +124,25 @@ func Open(ctx context.Context, cfg Config) (*Workspace, error) {
 		db.Close()
 		return nil, fmt.Errorf("workspace %s: %w", dir, err)
 	}
-	return &Workspace{cfg: cfg, db: db, tables: tables}, nil
+	return &Workspace{cfg: cfg, db: db, tables: tables, stores: st}, nil
+}
+
+// Tracking returns the MLflow tracking store, opening the metadata
+// database (Config.MetaDB) and applying its migrations on first use; ctx
+// bounds that. A failed open is retried on the next call.
+func (w *Workspace) Tracking(ctx context.Context) (*tracking.Store, error) {
+	return w.stores.Tracking(ctx)
+}
+
+// Registry returns the model registry, opening it like Tracking.
+func (w *Workspace) Registry(ctx context.Context) (*registry.Store, error) {
+	return w.stores.Registry(ctx)
+}
+
+// Artifacts returns the artifact store (Config.Artifacts), opening it on
+// first use; ctx bounds that.
+func (w *Workspace) Artifacts(ctx context.Context) (*artifacts.Store, error) {
+	return w.stores.Artifacts(ctx)
 }
 
 // Dir returns the workspace directory.
@@ -133,7 +176,8 @@ func (w *Workspace) Frame(ctx context.Context, query string, files map[string]st
 	return f, err
 }
 
-// Close releases the engine, the catalog and the database. It is
+// Close releases the engine, the tracking, registry and artifact stores,
+// the catalog and the database. It is
 // idempotent; calls after the first return the first's result.
 func (w *Workspace) Close() error {
 	w.closeOnce.Do(func() {
@@ -143,7 +187,7 @@ func (w *Workspace) Close() error {
 		if w.eng != nil {
 			errs = append(errs, w.eng.Close())
 		}
-		errs = append(errs, w.tables.Close(), w.db.Close())
+		errs = append(errs, w.stores.Close(), w.tables.Close(), w.db.Close())
 		w.closeErr = errors.Join(errs...)
 	})
 	return w.closeErr
