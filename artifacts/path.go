@@ -79,11 +79,11 @@ func KeyForURI(uri string) (string, error) {
 		return "", apierr.Invalid("artifact URI %q: %v", uri, unwrapURLError(err))
 	}
 	if u.Scheme != URIScheme {
-		scheme := u.Scheme
-		if scheme == "" {
-			scheme = "no scheme"
+		got := "no scheme"
+		if u.Scheme != "" {
+			got = "scheme " + u.Scheme + ":"
 		}
-		return "", apierr.Invalid("artifact URI %q: %s, want %s:", uri, scheme, URIScheme).
+		return "", apierr.Invalid("artifact URI %q: %s, want %s:", uri, got, URIScheme).
 			WithHint("this server stores artifacts under mlflow-artifacts:/<experiment_id>/<run_id>/artifacts")
 	}
 	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(uri, "#") {
