@@ -99,7 +99,8 @@ else ~/.sluice. It holds catalog.db (SQLite) and warehouse/ (table files).`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &usageError{cmd: c.CommandPath(), err: err}
 	})
-	root.AddCommand(a.versionCmd(), a.sqlCmd(), a.ingestCmd(), a.tablesCmd(), a.mlCmd(), a.quickstartCmd(), a.modelsCmd())
+	root.AddCommand(a.versionCmd(), a.sqlCmd(), a.ingestCmd(), a.tablesCmd(), a.mlCmd(), a.quickstartCmd(), a.modelsCmd(),
+		a.serverCmd(), a.experimentsCmd(), a.runsCmd())
 	return root
 }
 
