@@ -148,7 +148,9 @@ func benchBackend(ctx context.Context, cfg config, b string, logw io.Writer) (re
 	if err != nil {
 		return report{}, "", err
 	}
-	args := []string{"--workspace", filepath.Join(dir, "ws"), "server", "--addr", "127.0.0.1:" + strconv.Itoa(port)}
+	// Request logs at warn: per-request Info records would measure the log
+	// file (mlflow-go's published runs also turned logging down).
+	args := []string{"--workspace", filepath.Join(dir, "ws"), "server", "--addr", "127.0.0.1:" + strconv.Itoa(port), "--log-level", "warn"}
 	label := ""
 	switch b {
 	case "sqlite":
