@@ -248,3 +248,45 @@ func TestConcurrentPutsAreAtomic(t *testing.T) {
 		})
 	}
 }
+
+// TestS3UnsafeKeys stores keys another tool could have written that are
+// not valid artifact paths: listing and downloading refuse them rather
+// than writing outside the download directory.
+func TestS3UnsafeKeys(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv := artifactstest.NewS3(t)
+	s := mustOpen(t, srv.Bucket(t, "raw", "p"))
+	artifactstest.MustPut(t, s, "run/ok.txt", "ok")
+	srv.PutRaw(t, "raw", "p/run/a/../../../escaped.txt", "pwned")
+	dst := filepath.Join(t.TempDir(), "dl")
+	err := s.DownloadDir(ctx, "run", dst)
+	artifactstest.WantCode(t, "DownloadDir over an unsafe key", err, apierr.InvalidParameterValue, "a/../../../escaped.txt")
+	if _, err := os.Stat(filepath.Join(filepath.Dir(dst), "escaped.txt")); !os.IsNotExist(err) {
+		t.Errorf("DownloadDir wrote outside its directory: %v", err)
+	}
+	if got := artifactstest.ReadTree(t, filepath.Dir(dst)); len(got) != 0 {
+		t.Errorf("DownloadDir wrote %v before refusing", got)
+	}
+	_, err = s.List(ctx, "run/a")
+	artifactstest.WantCode(t, "List over an unsafe key", err, apierr.InvalidParameterValue, "..")
+	if got := artifactstest.MustList(t, s, "run"); len(got) != 2 {
+		t.Errorf("List(run) = %v, want a/ and ok.txt", got)
+	}
+}
+
+// TestLocalConflicts: a local directory cannot hold a file and a directory
+// of the same name, and says so.
+func TestLocalConflicts(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := mustOpen(t, t.TempDir())
+	artifactstest.MustPut(t, s, "model/MLmodel", "m")
+	err := s.Put(ctx, "model", strings.NewReader("x"))
+	artifactstest.WantCode(t, "Put over a directory", err, apierr.InvalidParameterValue, `"model"`, "is a directory")
+	err = s.Put(ctx, "model/MLmodel/x", strings.NewReader("x"))
+	artifactstest.WantCode(t, "Put under a file", err, apierr.InvalidParameterValue, `"model/MLmodel/x"`, "is a file")
+	if got := artifactstest.MustGet(t, s, "model/MLmodel"); got != "m" {
+		t.Errorf("model/MLmodel = %q after refused Puts", got)
+	}
+}

@@ -6,6 +6,7 @@ package artifactstest
 import (
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/johannesboyne/gofakes3"
@@ -60,4 +61,13 @@ func (s *S3) URL(bucket, prefix string, anonymous bool) string {
 func NewS3URL(tb testing.TB, prefix string) string {
 	tb.Helper()
 	return NewS3(tb).Bucket(tb, "sluice-artifacts", prefix)
+}
+
+// PutRaw stores an object under key as is, bypassing artifacts.Store's
+// checks: for tests of keys that other tools wrote ("a/../../x").
+func (s *S3) PutRaw(tb testing.TB, bucket, key, content string) {
+	tb.Helper()
+	if _, err := s.backend.PutObject(bucket, key, map[string]string{}, strings.NewReader(content), int64(len(content)), nil); err != nil {
+		tb.Fatalf("put %s/%s: %v", bucket, key, err)
+	}
 }
