@@ -1,12 +1,20 @@
 package tracking
 
-import "github.com/sluice-dev/sluice/metastore"
+import (
+	"strings"
+
+	"github.com/sluice-dev/sluice/metastore"
+)
 
 // migrations is the tracking schema. Metric values that are NaN are stored
 // as 0 with is_nan = 1 (SQLite turns NaN into NULL). latest_metrics holds,
 // per run and key, the value with the largest (step, timestamp, value), so
 // that searches filter and order runs by metrics through an index.
-var migrations = []metastore.Migration{{SQL: `
+var migrations = []metastore.Migration{{SQL: schemaV1, Postgres: strings.ReplaceAll(schemaV1, " WITHOUT ROWID", "")}}
+
+// schemaV1 is the first schema, in SQLite's dialect: tables keyed by
+// (run, key) are WITHOUT ROWID, so that a lookup is one B-tree descent.
+const schemaV1 = `
 CREATE TABLE experiments (
 	experiment_id {{AUTOINC}},
 	name TEXT NOT NULL UNIQUE,
@@ -20,7 +28,7 @@ CREATE TABLE experiment_tags (
 	key TEXT NOT NULL,
 	value TEXT NOT NULL,
 	PRIMARY KEY (experiment_id, key)
-);
+) WITHOUT ROWID;
 CREATE TABLE runs (
 	run_uuid TEXT NOT NULL PRIMARY KEY,
 	name TEXT NOT NULL,
@@ -32,21 +40,21 @@ CREATE TABLE runs (
 	lifecycle_stage TEXT NOT NULL,
 	artifact_uri TEXT NOT NULL,
 	deleted_time BIGINT
-);
+) WITHOUT ROWID;
 CREATE INDEX runs_experiment ON runs (experiment_id, lifecycle_stage, start_time DESC, run_uuid);
 CREATE TABLE params (
 	run_uuid TEXT NOT NULL REFERENCES runs (run_uuid),
 	key TEXT NOT NULL,
 	value TEXT NOT NULL,
 	PRIMARY KEY (run_uuid, key)
-);
+) WITHOUT ROWID;
 CREATE INDEX params_key ON params (key, value);
 CREATE TABLE tags (
 	run_uuid TEXT NOT NULL REFERENCES runs (run_uuid),
 	key TEXT NOT NULL,
 	value TEXT NOT NULL,
 	PRIMARY KEY (run_uuid, key)
-);
+) WITHOUT ROWID;
 CREATE INDEX tags_key ON tags (key, value);
 CREATE TABLE metrics (
 	run_uuid TEXT NOT NULL REFERENCES runs (run_uuid),
@@ -56,7 +64,7 @@ CREATE TABLE metrics (
 	step BIGINT NOT NULL,
 	is_nan INTEGER NOT NULL,
 	PRIMARY KEY (run_uuid, key, step, timestamp, value, is_nan)
-);
+) WITHOUT ROWID;
 CREATE TABLE latest_metrics (
 	run_uuid TEXT NOT NULL REFERENCES runs (run_uuid),
 	key TEXT NOT NULL,
@@ -65,7 +73,7 @@ CREATE TABLE latest_metrics (
 	step BIGINT NOT NULL,
 	is_nan INTEGER NOT NULL,
 	PRIMARY KEY (run_uuid, key)
-);
+) WITHOUT ROWID;
 CREATE INDEX latest_metrics_key ON latest_metrics (key, is_nan, value);
 CREATE TABLE datasets (
 	dataset_uuid TEXT NOT NULL PRIMARY KEY,
@@ -90,4 +98,4 @@ CREATE TABLE input_tags (
 	key TEXT NOT NULL,
 	value TEXT NOT NULL,
 	PRIMARY KEY (input_uuid, key)
-)`}}
+) WITHOUT ROWID`

@@ -11,17 +11,26 @@ import (
 	"github.com/sluice-dev/sluice/tracking/filter"
 )
 
-// query accumulates the parts of a search query; joinArgs precede
-// whereArgs in the SQL text.
+// query accumulates the parts of a search query.
 type query struct {
 	dialect   string
-	joins     []string
-	joinArgs  []any
+	joins     []join
+	driver    string // SQLite: alias of the metric join that drives the query (see SearchRuns)
 	where     []string
 	whereArgs []any
 	order     []string
 	n         int
 	metricJ   map[string]string // metric key → alias of its inner join
+}
+
+// join is one JOIN clause: "<kind> <table> <alias> ON <on>".
+type join struct {
+	kind, table, alias, on string
+	args                   []any
+}
+
+func (q *query) addJoin(kind, table, alias, on string, args ...any) {
+	q.joins = append(q.joins, join{kind, table, alias, on, args})
 }
 
 func (q *query) alias(prefix string) string {
@@ -171,8 +180,7 @@ func (q *query) runFilter(cs []filter.Comparison) error {
 			if !ok {
 				a = q.alias("m")
 				q.metricJ[c.Key] = a
-				q.joins = append(q.joins, "JOIN latest_metrics "+a+" ON "+a+".run_uuid = r.run_uuid AND "+a+".key = ?")
-				q.joinArgs = append(q.joinArgs, c.Key)
+				q.addJoin("JOIN", "latest_metrics", a, a+".run_uuid = r.run_uuid AND "+a+".key = ?", c.Key)
 			}
 			if c.Op == filter.Ne {
 				q.where = append(q.where, "("+a+".value != ? OR "+a+".is_nan = 1)")
@@ -247,12 +255,17 @@ func (q *query) runOrder(clause string) error {
 	switch o.Entity {
 	case filter.Metric:
 		if a, ok := q.metricJ[o.Key]; ok {
+			if len(q.order) == 0 {
+				// Filtered and ordered by one metric: walking that metric's
+				// index in order and stopping at the limit beats sorting
+				// every run of the experiments.
+				q.driver = a
+			}
 			q.order = append(q.order, a+".is_nan", a+".value"+dir)
 			return nil
 		}
 		a := q.alias("o")
-		q.joins = append(q.joins, "LEFT JOIN latest_metrics "+a+" ON "+a+".run_uuid = r.run_uuid AND "+a+".key = ?")
-		q.joinArgs = append(q.joinArgs, o.Key)
+		q.addJoin("LEFT JOIN", "latest_metrics", a, a+".run_uuid = r.run_uuid AND "+a+".key = ?", o.Key)
 		q.order = append(q.order, "CASE WHEN "+a+".value IS NULL THEN 1 ELSE 0 END", a+".is_nan", a+".value"+dir)
 	case filter.Param, filter.Tag:
 		table := "params"
@@ -260,8 +273,7 @@ func (q *query) runOrder(clause string) error {
 			table = "tags"
 		}
 		a := q.alias("o")
-		q.joins = append(q.joins, "LEFT JOIN "+table+" "+a+" ON "+a+".run_uuid = r.run_uuid AND "+a+".key = ?")
-		q.joinArgs = append(q.joinArgs, o.Key)
+		q.addJoin("LEFT JOIN", table, a, a+".run_uuid = r.run_uuid AND "+a+".key = ?", o.Key)
 		q.order = append(q.order, "CASE WHEN "+a+".value IS NULL THEN 1 ELSE 0 END", a+".value"+dir)
 	case filter.Attribute:
 		key := strings.ToLower(o.Key)
@@ -337,26 +349,44 @@ func (s *Store) SearchRuns(ctx context.Context, req *SearchRuns) (*SearchRunsRes
 	q.order = append(q.order, "r.start_time DESC", "r.run_uuid")
 
 	var b strings.Builder
-	b.WriteString("SELECT r.run_uuid, r.name, r.experiment_id, r.user_id, r.status, r.start_time, r.end_time, r.lifecycle_stage, r.artifact_uri FROM runs r")
+	var args, driverArgs []any
+	b.WriteString("SELECT r.run_uuid, r.name, r.experiment_id, r.user_id, r.status, r.start_time, r.end_time, r.lifecycle_stage, r.artifact_uri FROM ")
+	driverOn := ""
+	if q.driver != "" && s.db.Dialect == metastore.SQLite {
+		// SQLite keeps the order of a CROSS JOIN: scan the metric first.
+		for _, j := range q.joins {
+			if j.alias == q.driver {
+				b.WriteString(j.table + " " + j.alias + " CROSS JOIN ")
+				driverOn, driverArgs = j.on, j.args
+			}
+		}
+	}
+	b.WriteString("runs r")
 	for _, j := range q.joins {
-		b.WriteString(" ")
-		b.WriteString(j)
+		if driverOn != "" && j.alias == q.driver {
+			continue
+		}
+		b.WriteString(" " + j.kind + " " + j.table + " " + j.alias + " ON " + j.on)
+		args = append(args, j.args...)
 	}
-	b.WriteString(" WHERE r.experiment_id IN (" + placeholders(len(exps)) + ") AND r.lifecycle_stage IN (" + placeholders(len(stages)) + ")")
-	for _, w := range q.where {
-		b.WriteString(" AND ")
-		b.WriteString(w)
+	b.WriteString(" WHERE ")
+	if driverOn != "" {
+		b.WriteString(driverOn + " AND ")
+		args = append(args, driverArgs...)
 	}
-	b.WriteString(" ORDER BY ")
-	b.WriteString(strings.Join(q.order, ", "))
-	b.WriteString(" LIMIT ? OFFSET ?")
-	args := make([]any, 0, len(q.joinArgs)+len(exps)+len(stages)+len(q.whereArgs)+2)
-	args = append(args, q.joinArgs...)
+	b.WriteString("r.experiment_id IN (" + placeholders(len(exps)) + ") AND r.lifecycle_stage IN (" + placeholders(len(stages)) + ")")
 	args = append(args, exps...)
 	for _, st := range stages {
 		args = append(args, st)
 	}
+	for _, w := range q.where {
+		b.WriteString(" AND ")
+		b.WriteString(w)
+	}
 	args = append(args, q.whereArgs...)
+	b.WriteString(" ORDER BY ")
+	b.WriteString(strings.Join(q.order, ", "))
+	b.WriteString(" LIMIT ? OFFSET ?")
 	args = append(args, limit+1, offset)
 
 	rows, err := s.db.QueryContext(ctx, s.q(b.String()), args...)
