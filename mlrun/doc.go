@@ -27,9 +27,10 @@
 //   - inputs: the training and test sources as datasets (table, file or
 //     query; digest, schema and row count) with mlflow.data.context
 //     training / testing.
-//   - artifacts: the fitted model as an MLflow model directory (models.Save:
-//     MLmodel with the sluice flavor, signature and input example) under
-//     the artifact path "model", so runs:/RUN_ID/model names it.
+//   - artifacts: the fitted model (for a tuned fit, its best model) as an
+//     MLflow model directory (models.Save: MLmodel with the sluice flavor,
+//     signature and input example) under the artifact path "model", so
+//     runs:/RUN_ID/model names it.
 //
 // CrossValidator and TrainValidationSplit fits make that run a parent and
 // log one child run per grid combination (tag mlflow.parentRunId, the

@@ -385,8 +385,8 @@ func (l *logger) children(ctx context.Context, expID, parentName, parentID strin
 	return nil
 }
 
-// logModel saves the model as an MLflow model directory (models.Save)
-// and uploads it under the run's artifact path "model", then records it
+// logModel saves the model (a tuning model's best model) as an MLflow
+// model directory (models.Save) and uploads it under the run's artifact path "model", then records it
 // in the run's mlflow.log-model.history tag as MLflow's log_model does.
 func (l *logger) logModel(ctx context.Context, run *tracking.Run) error {
 	tmp, err := os.MkdirTemp("", "sluice-model-*")
@@ -408,7 +408,13 @@ func (l *logger) logModel(ctx context.Context, run *tracking.Run) error {
 			mo.Example = ex
 		}
 	}
-	if err := models.Save(ctx, dir, l.opts.Result.Model, l.input, mo); err != nil {
+	// A tuning model is logged as its best model: what serving needs,
+	// without the sub-models and fold metrics (those are in the runs).
+	var m ml.Model = l.opts.Result.Model
+	if pm, ok := bestPipeline(m); ok {
+		m = pm
+	}
+	if err := models.Save(ctx, dir, m, l.input, mo); err != nil {
 		return fmt.Errorf("save model of run %s: %w", run.Info.RunID, err)
 	}
 	if err := l.c.LogArtifacts(ctx, run.Info.ArtifactURI, dir, ModelArtifactPath); err != nil {
