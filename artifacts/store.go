@@ -63,7 +63,8 @@ func WithConcurrency(n int) Option {
 //
 //   - a plain directory path or file:///dir: a local directory, created if
 //     missing. Files are written to a temporary file next to their final
-//     name, synced and renamed, so readers never see a partial file.
+//     name ("<name>.<hex>.tmp"), synced and renamed, so readers never see a
+//     partial file; a crash midway can leave such a temporary file behind.
 //   - s3://bucket/prefix?endpoint=http://127.0.0.1:9000&region=us-east-1&use_path_style=true:
 //     an S3 (or S3-compatible) bucket through gocloud.dev/blob/s3blob and
 //     aws-sdk-go-v2; the optional prefix is prepended to every key.
