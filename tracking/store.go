@@ -33,7 +33,7 @@ func DefaultConfig() Config {
 // Validate reports a bad field of c.
 func (c Config) Validate() error {
 	if strings.TrimSpace(c.ArtifactRoot) == "" {
-		return errors.New("tracking config: ArtifactRoot is empty; leave it unset for the default mlflow-artifacts:")
+		return errors.New("tracking config: ArtifactRoot is blank; leave it empty for the default (mlflow-artifacts:) or name a root")
 	}
 	return nil
 }
