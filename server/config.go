@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/sluice-dev/sluice/metastore"
+	"github.com/sluice-dev/sluice/ml"
 )
 
 // EnvToken names the environment variable holding the API token when
@@ -51,6 +53,19 @@ type Config struct {
 	// model. Default 5s; must be positive.
 	ServingPoll time.Duration
 
+	// ServingAlias is the alias whose version /serving/NAME/ serves; a
+	// model without it serves its latest version. Default "champion".
+	ServingAlias string
+	// ServingCacheDir is where served model versions are downloaded.
+	// Default: Dir/cache/serving for Open; for New, a temporary directory
+	// removed by Close.
+	ServingCacheDir string
+	// Stages creates the stages of served models (models.Load). Default
+	// stages.Registry over no SQL engine: every stage loads, and
+	// SQLTransformer stages fail when scoring; `sluice server` passes the
+	// workspace's engine.
+	Stages *ml.Registry
+
 	// ShutdownTimeout bounds how long Run waits for in-flight requests
 	// after its ctx is cancelled before closing their connections.
 	// Default 10s.
@@ -80,6 +95,7 @@ func DefaultConfig() Config {
 		Addr:            DefaultAddr,
 		Token:           os.Getenv(EnvToken),
 		ServingPoll:     5 * time.Second,
+		ServingAlias:    "champion",
 		ShutdownTimeout: 10 * time.Second,
 		Version:         "dev",
 	}
@@ -115,6 +131,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ServingPoll == 0 {
 		c.ServingPoll = d.ServingPoll
+	}
+	if c.ServingAlias == "" {
+		c.ServingAlias = d.ServingAlias
 	}
 	if c.ShutdownTimeout == 0 {
 		c.ShutdownTimeout = d.ShutdownTimeout

@@ -5,8 +5,12 @@
 //     the model registry and the artifact store, under /api/2.0/mlflow/,
 //     /ajax-api/2.0/mlflow/ and /api/2.0/mlflow-artifacts/;
 //   - model serving under /serving/NAME/… (package serving): /ping,
-//     /health, /version and /invocations of the registered model NAME's
-//     version behind its "champion" alias, hot-swapped when the alias moves;
+//     /health, /version and /invocations of registered model NAME at the
+//     version its Config.ServingAlias (default "champion") points to, else
+//     its latest version. Models load on their first request and are
+//     re-resolved every Config.ServingPoll — and at once when an alias is
+//     set or deleted through this server — and a new version is swapped
+//     in without failing requests;
 //   - GET /health ("OK"), GET /version and GET /metrics (Prometheus text
 //     format, from a registry of the server's own unless Config.Registerer
 //     is given).

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -53,7 +54,8 @@ type Server struct {
 	// background tasks (model-alias pollers) Run starts and waits for.
 	background []func(ctx context.Context) error
 
-	owned io.Closer // stores opened by Open, closed by Close
+	serving *servingPart
+	owned   io.Closer // stores opened by Open, closed by Close
 
 	closeOnce sync.Once
 	closeErr  error
@@ -78,6 +80,9 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	st, err := stores.New(stores.Config{Dir: cfg.Dir, DB: cfg.DB, Artifacts: cfg.Artifacts})
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
+	}
+	if cfg.ServingCacheDir == "" && cfg.Dir != "" {
+		cfg.ServingCacheDir = filepath.Join(cfg.Dir, "cache", "serving")
 	}
 	s, err := newServer(ctx, st, cfg)
 	if err != nil {
@@ -131,17 +136,16 @@ func newServer(ctx context.Context, st Stores, cfg Config) (*Server, error) {
 	if gat != nil {
 		mux.Handle("GET /metrics", s.auth(promhttp.HandlerFor(gat, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelError)})))
 	}
-	serving, err := newServing(ctx, st, cfg)
+	sp, err := newServing(st, cfg)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("server: model serving: %w", err)
 	}
-	if serving != nil {
-		mux.Handle("/serving/", s.auth(serving.handler))
-		s.background = append(s.background, serving.run)
-	}
+	s.serving = sp
+	mux.Handle("/serving/", s.auth(sp.reg))
+	s.background = append(s.background, sp.run)
 	// Everything else is the MLflow API, which answers unknown paths with
 	// ENDPOINT_NOT_FOUND.
-	mux.Handle("/", s.auth(api))
+	mux.Handle("/", s.auth(sp.refreshOnAlias(api)))
 	s.handler = s.observe(mux)
 	return s, nil
 }
@@ -243,13 +247,16 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	return err
 }
 
-// Close releases what Open opened (New's stores stay the caller's). It is
+// Close cancels model loads in progress, removes a temporary model cache,
+// and closes the stores Open opened (New's stay the caller's). It is
 // idempotent. Call it after Serve/Run returned.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
+		errs := []error{s.serving.close()}
 		if s.owned != nil {
-			s.closeErr = s.owned.Close()
+			errs = append(errs, s.owned.Close())
 		}
+		s.closeErr = errors.Join(errs...)
 	})
 	return s.closeErr
 }
