@@ -450,7 +450,9 @@ func appendInt(t *colType, b array.Builder, num []byte) error {
 		}
 		v = int64(f)
 	}
-	out := func() error { return &cellError{got: "number " + string(num), want: t.want + " in range of " + strings.ToLower(t.typ.String())} }
+	out := func() error {
+		return &cellError{got: "number " + string(num), want: t.want + " in range of " + strings.ToLower(t.typ.String())}
+	}
 	switch t.kind {
 	case kInt64:
 		b.(*array.Int64Builder).Append(v)

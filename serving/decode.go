@@ -28,6 +28,7 @@ type plan struct {
 	required []bool
 	index    map[string]int
 	inputs   string // "a, b, c" for messages
+	chain    *chain // nil: run the whole pipeline
 	pool     sync.Pool
 }
 
@@ -46,6 +47,7 @@ func newPlan(m *models.Model) *plan {
 		p.index[f.Name] = i
 	}
 	p.inputs = strings.Join(p.names, ", ")
+	p.chain = newChain(m)
 	p.pool.New = func() any { return p.newDecoder() }
 	return p
 }
@@ -67,6 +69,7 @@ type decoder struct {
 	out    []byte
 	output []byte // the output param, if given
 	hasOut bool
+	vals   []*arrow.Chunked // chain's columns by id
 }
 
 func (p *plan) newDecoder() *decoder {
@@ -93,6 +96,7 @@ func (p *plan) putDecoder(d *decoder) {
 	for j := range d.cols {
 		d.cols[j].discard()
 	}
+	clear(d.vals)
 	if cap(d.body) > 1<<20 {
 		d.body = nil
 	}
@@ -802,9 +806,9 @@ func (d *decoder) appendCell(c *colBuilder, cell string) error {
 	return nil
 }
 
-// frame builds the decoded columns into a frame; the builders are
-// reset.
-func (d *decoder) frame() (*ml.Frame, error) {
+// frame builds the decoded columns into a frame, also returned column by
+// column; the builders are reset.
+func (d *decoder) frame() (*ml.Frame, []*arrow.Chunked, error) {
 	cols := make([]*arrow.Chunked, len(d.cols))
 	for j := range d.cols {
 		a := d.cols[j].newArray()
@@ -813,10 +817,11 @@ func (d *decoder) frame() (*ml.Frame, error) {
 			for k := j + 1; k < len(d.cols); k++ {
 				d.cols[k].discard()
 			}
-			return nil, fmt.Errorf("internal: column %s has %d values for %d rows", d.p.names[j], a.Len(), d.rows)
+			return nil, nil, fmt.Errorf("internal: column %s has %d values for %d rows", d.p.names[j], a.Len(), d.rows)
 		}
 		cols[j] = arrow.NewChunked(a.DataType(), []arrow.Array{a})
 		a.Release()
 	}
-	return ml.NewFrame(d.p.schema, cols)
+	f, err := ml.NewFrame(d.p.schema, cols)
+	return f, cols, err
 }

@@ -279,16 +279,28 @@ func (h *Handler) invocations(w http.ResponseWriter, r *http.Request) {
 // predict runs the model on the decoded rows and encodes the answer
 // into d.out.
 func (h *Handler) predict(ctx context.Context, p *plan, d *decoder) ([]byte, error) {
-	f, err := d.frame()
+	f, cols, err := d.frame()
 	if err != nil {
 		return nil, err
 	}
-	res, err := p.model.Pipeline.Transform(ctx, f)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, apierr.New(apierr.BadRequest, "request cancelled")
+	var res result
+	if p.chain != nil {
+		d.vals, err = p.chain.run(ctx, cols, d.rows, d.vals)
+		if err == nil {
+			res = result{c: p.chain, vals: d.vals}
 		}
-		return nil, badRequest("the model failed on this input: %v", err)
+		// On errFallback, and to report a model error exactly as the
+		// whole pipeline does, run the pipeline.
+	}
+	if res.vals == nil {
+		out, err := p.model.Pipeline.Transform(ctx, f)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, apierr.New(apierr.BadRequest, "request cancelled")
+			}
+			return nil, badRequest("the model failed on this input: %v", err)
+		}
+		res = result{frame: out}
 	}
 	d.out = append(d.out[:0], `{"predictions": [`...)
 	if !d.hasOut {
@@ -299,8 +311,8 @@ func (h *Handler) predict(ctx context.Context, p *plan, d *decoder) ([]byte, err
 	}
 	names := strings.Split(string(d.output), ",")
 	for _, n := range names {
-		if _, err := res.Column(n); err != nil || n == "" {
-			return nil, badRequest("params.output: no column %q; the model's output columns are %s", n, strings.Join(ml.ColumnNames(res.Schema()), ", "))
+		if res.column(n) == nil {
+			return nil, badRequest("params.output: no column %q; the model's output columns are %s", n, strings.Join(res.names(), ", "))
 		}
 	}
 	if len(names) == 1 {
@@ -315,11 +327,49 @@ func (h *Handler) predict(ctx context.Context, p *plan, d *decoder) ([]byte, err
 	return append(d.out, "]}\n"...), nil
 }
 
+// result is the model's output columns: from the narrow-frame chain or
+// from the whole pipeline's frame.
+type result struct {
+	c     *chain
+	vals  []*arrow.Chunked
+	frame *ml.Frame
+}
+
+// column returns the named output column, or nil.
+func (r result) column(name string) *arrow.Chunked {
+	if r.frame != nil {
+		col, err := r.frame.Column(name)
+		if err != nil {
+			return nil
+		}
+		return col
+	}
+	id, ok := r.c.ids[name]
+	if !ok {
+		return nil
+	}
+	return r.vals[id]
+}
+
+// names lists the output columns.
+func (r result) names() []string {
+	if r.frame != nil {
+		return ml.ColumnNames(r.frame.Schema())
+	}
+	var out []string
+	for id, n := range r.c.names {
+		if r.vals[id] != nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
 // appendColumn writes the values of column name, comma-separated.
-func appendColumn(dst []byte, f *ml.Frame, name string) ([]byte, error) {
-	col, err := f.Column(name)
-	if err != nil {
-		return dst, fmt.Errorf("output column %s: %w", name, err)
+func appendColumn(dst []byte, r result, name string) ([]byte, error) {
+	col := r.column(name)
+	if col == nil {
+		return dst, fmt.Errorf("output column %s is missing", name)
 	}
 	k := 0
 	for _, a := range col.Chunks() {
@@ -328,6 +378,7 @@ func appendColumn(dst []byte, f *ml.Frame, name string) ([]byte, error) {
 				dst = append(dst, ", "...)
 			}
 			k++
+			var err error
 			if dst, err = models.AppendJSON(dst, a, i); err != nil {
 				return dst, fmt.Errorf("output column %s: %w", name, err)
 			}
@@ -337,21 +388,22 @@ func appendColumn(dst []byte, f *ml.Frame, name string) ([]byte, error) {
 }
 
 // appendRecords writes one {name: value, …} object per row.
-func appendRecords(dst []byte, f *ml.Frame, names []string) ([]byte, error) {
+func appendRecords(dst []byte, r result, names []string) ([]byte, error) {
 	arrs := make([]arrow.Array, len(names))
+	rows := -1
 	for j, n := range names {
-		col, err := f.Column(n)
-		if err != nil {
-			return dst, err
-		}
-		a, err := ml.Flatten(col)
+		a, err := ml.Flatten(r.column(n))
 		if err != nil {
 			return dst, err
 		}
 		defer a.Release()
 		arrs[j] = a
+		if rows >= 0 && a.Len() != rows {
+			return dst, badRequest("params.output: columns %s and %s have different numbers of rows", names[0], n)
+		}
+		rows = a.Len()
 	}
-	for i := 0; i < int(f.NumRows()); i++ {
+	for i := 0; i < rows; i++ {
 		if i > 0 {
 			dst = append(dst, ", "...)
 		}
