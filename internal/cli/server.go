@@ -6,11 +6,14 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/spf13/cobra"
 
+	"github.com/sluice-dev/sluice/ml/stages"
 	"github.com/sluice-dev/sluice/mlflowclient"
 	"github.com/sluice-dev/sluice/server"
 	"github.com/sluice-dev/sluice/workspace"
@@ -76,6 +79,10 @@ Ctrl-C or SIGTERM, letting in-flight requests finish.`,
 				return err
 			}
 			a.ws = ws // closed by Main
+			cfg.ServingCacheDir = filepath.Join(ws.Dir(), "cache", "serving")
+			// Served models' SQLTransformer stages run on the workspace's
+			// engine, started on first use.
+			cfg.Stages = stages.Registry(workspaceSQL{ws})
 			srv, err := server.New(a.ctx, ws, cfg)
 			if err != nil {
 				return err
@@ -99,6 +106,17 @@ Ctrl-C or SIGTERM, letting in-flight requests finish.`,
 	c.Flags().StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	c.Flags().StringVar(&logFormat, "log-format", "text", "log format: text or json")
 	return c
+}
+
+// workspaceSQL runs SQL on a workspace's engine, starting it on first use.
+type workspaceSQL struct{ ws *workspace.Workspace }
+
+func (q workspaceSQL) QueryArrowViews(ctx context.Context, query string, views map[string]array.RecordReader, fn func(array.RecordReader) error) error {
+	eng, err := q.ws.SQL(ctx)
+	if err != nil {
+		return err
+	}
+	return eng.QueryArrowViews(ctx, query, views, fn)
 }
 
 // newLogger returns a slog logger writing to w.

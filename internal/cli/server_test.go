@@ -3,13 +3,17 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/sluice-dev/sluice/internal/cli"
+	"github.com/sluice-dev/sluice/tracking"
 )
 
 // lineWriter collects output and reports the first line on a channel.
@@ -60,7 +64,7 @@ func startCLIServer(t *testing.T, ws string, args ...string) string {
 		if code := <-done; code != 0 {
 			t.Errorf("sluice server: exit %d after cancel, want 0; stderr:\n%s", code, stderr.String())
 		}
-		if !strings.Contains(stderr.String(), `msg=request method=GET path=/health`) {
+		if !strings.Contains(stderr.String(), "msg=request method=") {
 			t.Errorf("server log lacks request records:\n%s", stderr.String())
 		}
 	})
@@ -144,6 +148,48 @@ func TestServerCommandUsage(t *testing.T) {
 	for _, want := range []string{"--addr", "--db", "--artifacts", "--token", "Examples:", "postgres://"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("help server lacks %q", want)
+		}
+	}
+}
+
+// TestTrainRegisterServe is the whole motion from the CLI: fit the churn
+// pipeline logging a run, find the best run, register its model under an
+// alias, and score rows through 'sluice server' at /serving/churn/.
+func TestTrainRegisterServe(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fits the churn pipeline")
+	}
+	ws := t.TempDir()
+	mustRun(t, ws, "ml", "fit", filepath.Join("..", "..", "examples", "churn", "pipeline.yaml"), "--experiment", "churn")
+	var runs []tracking.Run
+	out := mustRun(t, ws, "runs", "list", "-e", "churn", "--filter", "attributes.status = 'FINISHED'", "--order-by", "start_time ASC", "--max", "1", "-o", "json")
+	if err := json.Unmarshal([]byte(out), &runs); err != nil || len(runs) != 1 {
+		t.Fatalf("runs list: %v\n%s", err, out)
+	}
+	id := runs[0].Info.RunID
+	mustRun(t, ws, "models", "register", "runs:/"+id+"/model", "--name", "churn", "--alias", "champion")
+	dest := t.TempDir()
+	mustRun(t, ws, "runs", "download", id, "--path", "model", "--dest", dest)
+	example, err := os.ReadFile(filepath.Join(dest, "input_example.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	url := startCLIServer(t, ws)
+	resp, err := http.Post(url+"/serving/churn/invocations", "application/json", strings.NewReader(`{"dataframe_split": `+string(example)+`}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var got struct {
+		Predictions []float64 `json:"predictions"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil || resp.StatusCode != 200 || len(got.Predictions) == 0 {
+		t.Fatalf("invocations: status %d, %v, %+v", resp.StatusCode, err, got)
+	}
+	for _, p := range got.Predictions {
+		if p != 0 && p != 1 {
+			t.Errorf("prediction %v, want 0 or 1", p)
 		}
 	}
 }
