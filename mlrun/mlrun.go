@@ -88,6 +88,7 @@ type Options struct {
 
 // Logged is what LogFit created.
 type Logged struct {
+	Experiment   string   `json:"experiment"`
 	ExperimentID string   `json:"experiment_id"`
 	RunID        string   `json:"run_id"`
 	ArtifactURI  string   `json:"artifact_uri"`
@@ -133,7 +134,7 @@ func LogFit(ctx context.Context, c *mlflowclient.Client, opts Options) (*Logged,
 	if err != nil {
 		return nil, fmt.Errorf("experiment %q: %w", expName, err)
 	}
-	lg := &Logged{ExperimentID: expID}
+	lg := &Logged{Experiment: expName, ExperimentID: expID}
 	input := opts.InputSchema
 	if input == nil {
 		input = deriveInputSchema(res)

@@ -20,6 +20,7 @@ import (
 	"github.com/sluice-dev/sluice/ml/spec"
 	"github.com/sluice-dev/sluice/ml/stages"
 	"github.com/sluice-dev/sluice/ml/tuning"
+	"github.com/sluice-dev/sluice/mlrun"
 	"github.com/sluice-dev/sluice/sqlengine"
 	"github.com/sluice-dev/sluice/table"
 	"github.com/sluice-dev/sluice/workspace"
@@ -57,19 +58,40 @@ func (a *app) mlRegistry() (*ml.Registry, *sqlengine.Engine, error) {
 func (a *app) mlFitCmd() *cobra.Command {
 	var out, output string
 	var overwrite bool
+	var tr fitTracking
 	c := &cobra.Command{
 		Use:   "fit SPEC.yaml",
-		Short: "Fit the pipeline a YAML spec describes, evaluate it, and save the model",
+		Short: "Fit the pipeline a YAML spec describes, evaluate it, log it, and save the model",
 		Long: `Read a pipeline spec (stages and params by their Spark names; optional
 tuning block with grid, evaluator and folds; input and test data as a
 table, a SQL query or a file), fit it, score the test rows with the
 spec's evaluators and print the metrics — and, when tuning, every grid
-combination's mean and std. --out saves the fitted model directory.`,
+combination's mean and std. --out saves the fitted model directory.
+
+Every fit is logged as an MLflow run — into the workspace's tracking
+store, or a server's with --tracking-uri (or $SLUICE_TRACKING_URI, token
+in $SLUICE_TOKEN) — in the experiment --experiment (default "Default",
+created when missing): the params the spec sets (as Stage.param), the
+metrics (test_<metric> or train_<metric>, row counts, fit seconds), tags
+(mlflow.source.name = the spec, mlflow.user, mlflow.source.git.commit
+inside a git work tree, sluice.version), the input datasets, and the model
+as an MLflow model directory under the run's artifact path "model". A
+tuned fit logs a parent run and one child run per grid combination
+(avg_<metric>, std_<metric>). --register NAME also registers the model as
+a new version of NAME (created when missing) and --alias points an alias
+at it. --no-track skips logging. When logging fails, the fit's results
+are still printed; fit then fails — or only warns when logging was not
+asked for (no tracking flag and no $SLUICE_TRACKING_URI).`,
 		Example: `  sluice ml fit examples/churn/pipeline.yaml
-  sluice ml fit examples/churn/pipeline.yaml --out models/churn --output json`,
+  sluice ml fit examples/churn/pipeline.yaml --experiment churn --register churn --alias champion
+  sluice ml fit examples/churn/pipeline.yaml --tracking-uri http://127.0.0.1:8080 --experiment churn
+  sluice ml fit examples/churn/pipeline.yaml --out models/churn --output json --no-track`,
 		Args: exactArgs(1, "a spec file"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkOutput(output); err != nil {
+				return usage(cmd, err)
+			}
+			if err := tr.check(cmd); err != nil {
 				return usage(cmd, err)
 			}
 			sp, err := spec.ParseFile(args[0])
@@ -108,20 +130,98 @@ combination's mean and std. --out saves the fitted model directory.`,
 				}
 				res.ModelDir = out
 			}
-			return printFitResult(a.stdout, output, res)
+			// Print the fit even when logging it failed, then report that.
+			logged, logErr := a.logFit(cmd, &tr, plan, res)
+			if err := printFitResult(a.stdout, output, res, logged); err != nil {
+				return err
+			}
+			return logErr
 		},
 	}
 	c.Flags().StringVar(&out, "out", "", "directory to save the fitted model to")
 	c.Flags().BoolVar(&overwrite, "overwrite", false, "replace --out if it exists")
+	tr.flags(c)
 	addOutputFlag(c, &output)
 	return c
 }
 
-func printFitResult(w io.Writer, output string, res *spec.Result) error {
+// fitTrackingFlags are the flags that ask ml fit to log.
+var fitTrackingFlags = []string{"experiment", "register", "alias", "tracking-uri"}
+
+// fitTracking holds ml fit's logging flags.
+type fitTracking struct {
+	experiment, register, alias, uri string
+	off                              bool
+}
+
+func (t *fitTracking) flags(c *cobra.Command) {
+	c.Flags().StringVar(&t.experiment, "experiment", "", `experiment to log the run to (default "`+mlrun.DefaultExperiment+`"; created when missing)`)
+	c.Flags().StringVar(&t.register, "register", "", "register the model as a new version of this registered model")
+	c.Flags().StringVar(&t.alias, "alias", "", "with --register: point this alias (e.g. champion) at the new version")
+	c.Flags().StringVar(&t.uri, "tracking-uri", "", "tracking server to log to, e.g. http://127.0.0.1:8080 (default $"+EnvTrackingURI+", else the workspace, in-process)")
+	c.Flags().BoolVar(&t.off, "no-track", false, "do not log the fit to tracking")
+}
+
+// explicit reports whether the user asked for logging: a tracking flag,
+// or $SLUICE_TRACKING_URI.
+func (t *fitTracking) explicit(cmd *cobra.Command) bool {
+	for _, f := range fitTrackingFlags {
+		if cmd.Flags().Changed(f) {
+			return true
+		}
+	}
+	return os.Getenv(EnvTrackingURI) != ""
+}
+
+func (t *fitTracking) check(cmd *cobra.Command) error {
+	if t.off {
+		for _, f := range fitTrackingFlags {
+			if cmd.Flags().Changed(f) {
+				return errors.New("--no-track cannot be combined with --experiment, --register, --alias or --tracking-uri")
+			}
+		}
+	}
+	if t.alias != "" && t.register == "" {
+		return errors.New("--alias needs --register NAME")
+	}
+	return nil
+}
+
+// logFit logs res to tracking unless --no-track. When logging was not
+// asked for explicitly, a failure is only a warning on stderr.
+func (a *app) logFit(cmd *cobra.Command, t *fitTracking, plan *spec.Plan, res *spec.Result) (*mlrun.Logged, error) {
+	if t.off {
+		return nil, nil
+	}
+	logged, err := func() (*mlrun.Logged, error) {
+		cl, err := a.mlflowClient(t.uri)
+		if err != nil {
+			return nil, err
+		}
+		return mlrun.LogFit(a.ctx, cl, mlrun.Options{
+			Experiment: t.experiment, Result: res, Plan: plan, SluiceVersion: Version,
+			RegisterModel: t.register, Alias: t.alias,
+		})
+	}()
+	if err != nil {
+		if t.explicit(cmd) {
+			return nil, fmt.Errorf("log the fit to tracking: %w", err)
+		}
+		fmt.Fprintf(a.stderr, "warning: the fit was not logged to tracking: %v (pass --no-track to skip logging)\n", err)
+		return nil, nil
+	}
+	return logged, nil
+}
+
+func printFitResult(w io.Writer, output string, res *spec.Result, logged *mlrun.Logged) error {
 	if output == "json" {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		return enc.Encode(jsonSafeResult(res))
+		m := jsonSafeResult(res)
+		if logged != nil {
+			m["tracking"] = logged
+		}
+		return enc.Encode(m)
 	}
 	if res.Tuning != nil {
 		t := res.Tuning
@@ -178,6 +278,20 @@ func printFitResult(w io.Writer, output string, res *spec.Result) error {
 	if res.ModelDir != "" {
 		g.add("model", res.ModelDir)
 	}
+	if logged != nil {
+		g.add("run", logged.RunID)
+		g.add("experiment", fmt.Sprintf("%s (id %s)", logged.Experiment, logged.ExperimentID))
+		if n := len(logged.ChildRunIDs); n > 0 {
+			g.add("child runs", fmt.Sprint(n))
+		}
+		g.add("model uri", logged.ModelURI)
+		if logged.ModelVersion != "" {
+			g.add("registered", "models:/"+logged.ModelName+"/"+logged.ModelVersion)
+		}
+		if logged.RegisteredURI != "" && strings.Contains(logged.RegisteredURI, "@") {
+			g.add("alias", logged.RegisteredURI)
+		}
+	}
 	return printGrid(w, output, g)
 }
 
@@ -198,7 +312,7 @@ func paramKeys(rs []spec.Combination) []string {
 
 // jsonSafeResult replaces NaN/Inf metrics, which JSON cannot encode, by
 // null.
-func jsonSafeResult(res *spec.Result) any {
+func jsonSafeResult(res *spec.Result) map[string]any {
 	type out spec.Result
 	o := out(*res)
 	m := map[string]any{}

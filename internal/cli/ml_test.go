@@ -10,11 +10,14 @@ import (
 
 // TestMLChurnPipeline runs the issue's acceptance command: the churn
 // tutorial spec, cross-validated, must reach a test AUC of at least 0.84,
-// and the saved model must describe, transform and evaluate.
+// and the saved model must describe, transform and evaluate. The fit is
+// logged to the workspace's tracking store (a parent run and one child
+// per grid point) and registered with an alias.
 func TestMLChurnPipeline(t *testing.T) {
 	ws := t.TempDir()
 	model := filepath.Join(ws, "model")
-	out := mustRun(t, ws, "ml", "fit", "../../examples/churn/pipeline.yaml", "--out", model, "--output", "json")
+	out := mustRun(t, ws, "ml", "fit", "../../examples/churn/pipeline.yaml", "--out", model, "--output", "json",
+		"--experiment", "churn", "--register", "churn", "--alias", "champion")
 	var res struct {
 		TrainRows int64              `json:"train_rows"`
 		TestRows  int64              `json:"test_rows"`
@@ -29,6 +32,12 @@ func TestMLChurnPipeline(t *testing.T) {
 		} `json:"tuning"`
 		Confusion []struct{ Count int64 } `json:"confusion"`
 		ModelText string                  `json:"model_text"`
+		Tracking  struct {
+			RunID         string   `json:"run_id"`
+			ModelURI      string   `json:"model_uri"`
+			ChildRunIDs   []string `json:"child_run_ids"`
+			RegisteredURI string   `json:"registered_model_uri"`
+		} `json:"tracking"`
 	}
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatalf("fit --output json is not one JSON object: %v\n%s", err, out)
@@ -59,6 +68,34 @@ func TestMLChurnPipeline(t *testing.T) {
 	}
 	if !strings.Contains(res.ModelText, "DecisionTreeClassificationModel") || !strings.Contains(res.ModelText, "If (feature") {
 		t.Errorf("model text is not a Spark tree dump:\n%s", res.ModelText)
+	}
+
+	tr := res.Tracking
+	if tr.RunID == "" || tr.ModelURI != "runs:/"+tr.RunID+"/model" || len(tr.ChildRunIDs) != 6 || tr.RegisteredURI != "models:/churn@champion" {
+		t.Errorf("tracking = %+v; want a run, 6 child runs and models:/churn@champion", tr)
+	}
+	kids := mustRun(t, ws, "runs", "list", "--experiment", "churn", "--filter", "tags.mlflow.parentRunId = '"+tr.RunID+"'", "--output", "json")
+	var runs []struct {
+		Data struct {
+			Params []struct{ Key, Value string } `json:"params"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal([]byte(kids), &runs); err != nil || len(runs) != 6 {
+		t.Errorf("child runs: %d (%v), want 6", len(runs), err)
+	}
+	for _, r := range runs {
+		if len(r.Data.Params) != 1 || r.Data.Params[0].Key != "tree.maxDepth" {
+			t.Errorf("child params = %+v, want tree.maxDepth only", r.Data.Params)
+		}
+	}
+	_, stderr, code := run(t, ws, "", "ml", "fit", "../../examples/churn/pipeline.yaml", "--no-track", "--experiment", "x")
+	if code != 2 || !strings.Contains(stderr, "--no-track cannot be combined") {
+		t.Errorf("--no-track with --experiment: code %d, %s", code, stderr)
+	}
+	// A tracking server that is not there: the fit is printed, then fails.
+	stdout, stderr, code := run(t, ws, "", "ml", "fit", "../../examples/churn/pipeline.yaml", "--tracking-uri", "http://127.0.0.1:1")
+	if code != 1 || !strings.Contains(stdout, "test areaUnderROC") || !strings.Contains(stderr, "log the fit to tracking") {
+		t.Errorf("unreachable tracking server: code %d\nstdout %s\nstderr %s", code, stdout, stderr)
 	}
 
 	desc := mustRun(t, ws, "ml", "describe", model)
