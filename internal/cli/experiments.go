@@ -191,12 +191,17 @@ func expCreateCmd(conn *mlflowConn) *cobra.Command {
 }
 
 func expRenameCmd(conn *mlflowConn) *cobra.Command {
-	return &cobra.Command{
+	var output string
+	c := &cobra.Command{
 		Use:     "rename EXPERIMENT NEW_NAME",
 		Short:   "Rename an experiment",
 		Example: `  sluice experiments rename churn churn-2026`,
 		Args:    exactArgs(2, "an experiment and its new name"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			res, err := newResults(cmd, conn, output, true)
+			if err != nil {
+				return err
+			}
 			cl, err := conn.Client()
 			if err != nil {
 				return err
@@ -209,14 +214,18 @@ func expRenameCmd(conn *mlflowConn) *cobra.Command {
 			if _, err := cl.UpdateExperiment(conn.ctx(), &req); err != nil {
 				return err
 			}
-			fmt.Fprintf(conn.a.stdout, "renamed experiment %s (id %s) to %s\n", e.Name, e.ExperimentID, args[1])
-			return nil
+			res.add(map[string]any{"experiment_id": e.ExperimentID, "old_name": e.Name, "name": args[1]},
+				"renamed experiment %s (id %s) to %s\n", e.Name, e.ExperimentID, args[1])
+			return res.done(nil)
 		},
 	}
+	addOutputFlag(c, &output)
+	return c
 }
 
 func expDeleteCmd(conn *mlflowConn) *cobra.Command {
-	return &cobra.Command{
+	var output string
+	c := &cobra.Command{
 		Use:   "delete EXPERIMENT…",
 		Short: "Delete experiments (restorable with 'experiments restore')",
 		Long: `Mark experiments and their runs deleted. They stay in the store, hidden
@@ -225,46 +234,102 @@ from listings, until restored.`,
   sluice experiments delete 3 4`,
 		Args: minArgs(1, "an experiment ID or name"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return expLifecycle(conn, args, "deleted", func(cl *mlflowclient.Client, id string) error {
+			return expLifecycle(cmd, conn, output, args, tracking.StageDeleted, func(cl *mlflowclient.Client, id string) error {
 				_, err := cl.DeleteExperiment(conn.ctx(), &tracking.DeleteExperiment{ExperimentID: id})
 				return err
 			})
 		},
 	}
+	addOutputFlag(c, &output)
+	return c
 }
 
 func expRestoreCmd(conn *mlflowConn) *cobra.Command {
-	return &cobra.Command{
+	var output string
+	c := &cobra.Command{
 		Use:     "restore EXPERIMENT…",
 		Short:   "Restore deleted experiments",
 		Example: `  sluice experiments restore churn`,
 		Args:    minArgs(1, "an experiment ID or name"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return expLifecycle(conn, args, "restored", func(cl *mlflowclient.Client, id string) error {
+			return expLifecycle(cmd, conn, output, args, tracking.StageActive, func(cl *mlflowclient.Client, id string) error {
 				_, err := cl.RestoreExperiment(conn.ctx(), &tracking.RestoreExperiment{ExperimentID: id})
 				return err
 			})
 		},
 	}
+	addOutputFlag(c, &output)
+	return c
 }
 
-// expLifecycle applies op (delete or restore) to each referenced experiment.
-func expLifecycle(conn *mlflowConn, refs []string, done string, op func(cl *mlflowclient.Client, id string) error) error {
+// expLifecycle applies op (delete or restore) to each referenced
+// experiment, which then is in lifecycle stage stage.
+func expLifecycle(cmd *cobra.Command, conn *mlflowConn, output string, refs []string, stage string, op func(cl *mlflowclient.Client, id string) error) error {
+	res, err := newResults(cmd, conn, output, false)
+	if err != nil {
+		return err
+	}
 	cl, err := conn.Client()
 	if err != nil {
 		return err
 	}
+	verb := map[string]string{tracking.StageDeleted: "deleted", tracking.StageActive: "restored"}[stage]
 	for _, ref := range refs {
 		e, err := findExperiment(conn, cl, ref)
 		if err != nil {
-			return err
+			return res.done(err)
 		}
 		if err := op(cl, e.ExperimentID); err != nil {
-			return err
+			return res.done(err)
 		}
-		fmt.Fprintf(conn.a.stdout, "%s experiment %s (id %s)\n", done, e.Name, e.ExperimentID)
+		res.add(map[string]any{"experiment_id": e.ExperimentID, "name": e.Name, "lifecycle_stage": stage},
+			"%s experiment %s (id %s)\n", verb, e.Name, e.ExperimentID)
 	}
-	return nil
+	return res.done(nil)
+}
+
+// results is what a command that changes things reports: a line per
+// change as it happens, or with --output json one JSON object (single) or
+// a list of them, printed at the end — also when a later change fails.
+type results struct {
+	w      io.Writer
+	json   bool
+	single bool
+	items  []map[string]any
+}
+
+// newResults checks --output and returns the command's results.
+func newResults(cmd *cobra.Command, conn *mlflowConn, output string, single bool) (*results, error) {
+	if err := checkOutput(output); err != nil {
+		return nil, usage(cmd, err)
+	}
+	return &results{w: conn.a.stdout, json: output == "json", single: single}, nil
+}
+
+// add records a change: item for JSON, else the formatted line.
+func (r *results) add(item map[string]any, format string, args ...any) {
+	if r.json {
+		r.items = append(r.items, item)
+		return
+	}
+	fmt.Fprintf(r.w, format, args...)
+}
+
+// done prints the JSON results, if any, and returns err.
+func (r *results) done(err error) error {
+	if !r.json || (r.single && len(r.items) == 0) {
+		return err
+	}
+	var v any = r.items
+	if r.single {
+		v = r.items[0]
+	} else if r.items == nil {
+		v = []any{}
+	}
+	if perr := printJSON(r.w, v); err == nil {
+		err = perr
+	}
+	return err
 }
 
 // findExperiment resolves an experiment reference: an ID when ref is all

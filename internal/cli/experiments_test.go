@@ -57,7 +57,11 @@ func TestExperimentsCommands(t *testing.T) {
 	if out = mustRun(t, ws, "experiments", "list", "--view", "deleted"); !strings.Contains(out, "churn-2026") || strings.Contains(out, "fraud") {
 		t.Errorf("--view deleted:\n%s", out)
 	}
-	mustRun(t, ws, "experiments", "restore", e.ExperimentID)
+	var restored []map[string]string
+	if err := json.Unmarshal([]byte(mustRun(t, ws, "experiments", "restore", e.ExperimentID, "-o", "json")), &restored); err != nil ||
+		len(restored) != 1 || restored[0]["name"] != "churn-2026" || restored[0]["lifecycle_stage"] != "active" {
+		t.Errorf("restore -o json: %v %v", err, restored)
+	}
 	if out = mustRun(t, ws, "experiments", "list"); !strings.Contains(out, "churn-2026") {
 		t.Errorf("restored experiment not listed:\n%s", out)
 	}

@@ -275,7 +275,8 @@ points an alias (e.g. champion) at the new version.`,
 }
 
 func modelsSetAliasCmd(conn *mlflowConn) *cobra.Command {
-	return &cobra.Command{
+	var output string
+	c := &cobra.Command{
 		Use:   "set-alias NAME ALIAS VERSION",
 		Short: "Point an alias of a registered model at a version",
 		Long: `Point ALIAS at VERSION of registered model NAME (moving it if it pointed
@@ -285,6 +286,10 @@ server serving the alias hot-swaps to it.`,
   sluice models set-alias churn challenger 4`,
 		Args: exactArgs(3, "NAME ALIAS VERSION"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			res, err := newResults(cmd, conn, output, true)
+			if err != nil {
+				return err
+			}
 			cl, err := conn.Client()
 			if err != nil {
 				return err
@@ -292,19 +297,27 @@ server serving the alias hot-swaps to it.`,
 			if _, err := cl.SetRegisteredModelAlias(conn.ctx(), &registry.SetRegisteredModelAlias{Name: args[0], Alias: args[1], Version: args[2]}); err != nil {
 				return err
 			}
-			fmt.Fprintf(conn.a.stdout, "alias %s of %s -> version %s (models:/%s@%s)\n", args[1], args[0], args[2], args[0], args[1])
-			return nil
+			res.add(map[string]any{"name": args[0], "alias": args[1], "version": args[2], "model_uri": "models:/" + args[0] + "@" + args[1]},
+				"alias %s of %s -> version %s (models:/%s@%s)\n", args[1], args[0], args[2], args[0], args[1])
+			return res.done(nil)
 		},
 	}
+	addOutputFlag(c, &output)
+	return c
 }
 
 func modelsDeleteAliasCmd(conn *mlflowConn) *cobra.Command {
-	return &cobra.Command{
+	var output string
+	c := &cobra.Command{
 		Use:     "delete-alias NAME ALIAS",
 		Short:   "Remove an alias of a registered model",
 		Example: `  sluice models delete-alias churn challenger`,
 		Args:    exactArgs(2, "NAME ALIAS"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			res, err := newResults(cmd, conn, output, true)
+			if err != nil {
+				return err
+			}
 			cl, err := conn.Client()
 			if err != nil {
 				return err
@@ -312,10 +325,12 @@ func modelsDeleteAliasCmd(conn *mlflowConn) *cobra.Command {
 			if _, err := cl.DeleteRegisteredModelAlias(conn.ctx(), &registry.DeleteRegisteredModelAlias{Name: args[0], Alias: args[1]}); err != nil {
 				return err
 			}
-			fmt.Fprintf(conn.a.stdout, "deleted alias %s of %s\n", args[1], args[0])
-			return nil
+			res.add(map[string]any{"name": args[0], "alias": args[1], "deleted": true}, "deleted alias %s of %s\n", args[1], args[0])
+			return res.done(nil)
 		},
 	}
+	addOutputFlag(c, &output)
+	return c
 }
 
 func modelsTransitionCmd(conn *mlflowConn) *cobra.Command {
@@ -360,7 +375,7 @@ the versions already in STAGE to Archived.`,
 }
 
 func modelsDeleteCmd(conn *mlflowConn) *cobra.Command {
-	var version string
+	var version, output string
 	c := &cobra.Command{
 		Use:   "delete NAME [--version V]",
 		Short: "Delete a registered model, or one of its versions",
@@ -371,6 +386,10 @@ undone; the runs and their artifacts stay.`,
   sluice models delete churn`,
 		Args: exactArgs(1, "a registered model name"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			res, err := newResults(cmd, conn, output, true)
+			if err != nil {
+				return err
+			}
 			cl, err := conn.Client()
 			if err != nil {
 				return err
@@ -379,16 +398,17 @@ undone; the runs and their artifacts stay.`,
 				if _, err := cl.DeleteModelVersion(conn.ctx(), &registry.DeleteModelVersion{Name: args[0], Version: version}); err != nil {
 					return err
 				}
-				fmt.Fprintf(conn.a.stdout, "deleted %s version %s\n", args[0], version)
-				return nil
+				res.add(map[string]any{"name": args[0], "version": version, "deleted": true}, "deleted %s version %s\n", args[0], version)
+				return res.done(nil)
 			}
 			if _, err := cl.DeleteRegisteredModel(conn.ctx(), &registry.DeleteRegisteredModel{Name: args[0]}); err != nil {
 				return err
 			}
-			fmt.Fprintf(conn.a.stdout, "deleted registered model %s\n", args[0])
-			return nil
+			res.add(map[string]any{"name": args[0], "deleted": true}, "deleted registered model %s\n", args[0])
+			return res.done(nil)
 		},
 	}
 	c.Flags().StringVar(&version, "version", "", "delete only this version")
+	addOutputFlag(c, &output)
 	return c
 }

@@ -28,7 +28,10 @@ func TestModelsRegistryCommands(t *testing.T) {
 	if !strings.Contains(out, "churn") || !strings.Contains(out, "champion=1") || !strings.Contains(out, "(1 row)") {
 		t.Errorf("list:\n%s", out)
 	}
-	mustRun(t, ws, "models", "set-alias", "churn", "challenger", "2")
+	var set map[string]string
+	if err := json.Unmarshal([]byte(mustRun(t, ws, "models", "set-alias", "churn", "challenger", "2", "-o", "json")), &set); err != nil || set["model_uri"] != "models:/churn@challenger" {
+		t.Errorf("set-alias -o json: %v %v", err, set)
+	}
 	out = mustRun(t, ws, "models", "show", "churn")
 	if !hasKV(out, "aliases", "challenger=2, champion=1") {
 		t.Errorf("show lacks the aliases:\n%s", out)

@@ -396,52 +396,66 @@ func compareRuns(runs []*tracking.Run) comparison {
 }
 
 func runsDeleteCmd(conn *mlflowConn) *cobra.Command {
-	return &cobra.Command{
+	var output string
+	c := &cobra.Command{
 		Use:   "delete RUN_ID…",
 		Short: "Delete runs (restorable with 'runs restore')",
 		Example: `  sluice runs delete 1f0c3a5e9b7d4c21a0e8f6b2d4c6a8e0
   sluice runs delete $(sluice runs list -e churn --filter "status = 'FAILED'" -o json | jq -r '.[].info.run_id')`,
 		Args: minArgs(1, "one or more run IDs"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			res, err := newResults(cmd, conn, output, false)
+			if err != nil {
+				return err
+			}
 			cl, err := conn.Client()
 			if err != nil {
 				return err
 			}
 			for _, id := range args {
 				if _, err := cl.DeleteRun(conn.ctx(), &tracking.DeleteRun{RunID: id}); err != nil {
-					return err
+					return res.done(err)
 				}
-				fmt.Fprintf(conn.a.stdout, "deleted run %s\n", id)
+				res.add(map[string]any{"run_id": id, "lifecycle_stage": tracking.StageDeleted}, "deleted run %s\n", id)
 			}
-			return nil
+			return res.done(nil)
 		},
 	}
+	addOutputFlag(c, &output)
+	return c
 }
 
 func runsRestoreCmd(conn *mlflowConn) *cobra.Command {
-	return &cobra.Command{
+	var output string
+	c := &cobra.Command{
 		Use:     "restore RUN_ID…",
 		Short:   "Restore deleted runs",
 		Example: `  sluice runs restore 1f0c3a5e9b7d4c21a0e8f6b2d4c6a8e0`,
 		Args:    minArgs(1, "one or more run IDs"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			res, err := newResults(cmd, conn, output, false)
+			if err != nil {
+				return err
+			}
 			cl, err := conn.Client()
 			if err != nil {
 				return err
 			}
 			for _, id := range args {
 				if _, err := cl.RestoreRun(conn.ctx(), &tracking.RestoreRun{RunID: id}); err != nil {
-					return err
+					return res.done(err)
 				}
-				fmt.Fprintf(conn.a.stdout, "restored run %s\n", id)
+				res.add(map[string]any{"run_id": id, "lifecycle_stage": tracking.StageActive}, "restored run %s\n", id)
 			}
-			return nil
+			return res.done(nil)
 		},
 	}
+	addOutputFlag(c, &output)
+	return c
 }
 
 func runsDownloadCmd(conn *mlflowConn) *cobra.Command {
-	var path, dest string
+	var path, dest, output string
 	c := &cobra.Command{
 		Use:   "download RUN_ID --dest DIR",
 		Short: "Download a run's artifacts (all, or those under --path)",
@@ -452,6 +466,10 @@ model, "model").`,
   sluice runs download 1f0c3a5e9b7d4c21a0e8f6b2d4c6a8e0 --path model --dest ./churn-model`,
 		Args: exactArgs(1, "a run ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			res, err := newResults(cmd, conn, output, true)
+			if err != nil {
+				return err
+			}
 			if dest == "" {
 				return usage(cmd, fmt.Errorf("--dest is required"))
 			}
@@ -471,11 +489,12 @@ model, "model").`,
 			if p != "" {
 				what = p
 			}
-			fmt.Fprintf(conn.a.stdout, "downloaded %s of run %s to %s\n", what, r.Info.RunID, dest)
-			return nil
+			res.add(map[string]any{"run_id": r.Info.RunID, "path": p, "dest": dest}, "downloaded %s of run %s to %s\n", what, r.Info.RunID, dest)
+			return res.done(nil)
 		},
 	}
 	c.Flags().StringVar(&path, "path", "", "artifact path under the run's root (default: everything)")
 	c.Flags().StringVar(&dest, "dest", "", "local directory to write to (created if missing)")
+	addOutputFlag(c, &output)
 	return c
 }
