@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/url"
 	"os"
@@ -22,8 +23,9 @@ const (
 	SourceSQL   = "sluice_sql"
 )
 
-// maxDigestBytes bounds how much of a file is hashed for its digest.
-const maxDigestBytes = 1 << 30
+// digestHeadBytes is how much of a file's start its digest reads, so
+// logging stays cheap for large files.
+const digestHeadBytes = 4 << 20
 
 // datasets describes the spec's training input and test source as
 // MLflow datasets with contexts "training" and "testing".
@@ -52,10 +54,10 @@ func (l *logger) datasets() []tracking.DatasetInput {
 	return out
 }
 
-// dataset describes one source: a table by name, a file by its URI and
-// content hash, a query by its text and the files it reads. The digest
-// hashes the source, schema and row count (and a file's bytes), cut to 8
-// hex digits as MLflow's digests are.
+// dataset describes one source: a table by name, a file by its URI, a
+// query by its text and the files it reads. The digest hashes the source,
+// schema and row count, and each file's size, modification time and first
+// 4 MiB, cut to 8 hex digits as MLflow's digests are.
 func dataset(s *spec.Spec, src spec.Source, rows int64, schema string) *tracking.Dataset {
 	h := sha256.New()
 	var d tracking.Dataset
@@ -68,10 +70,7 @@ func dataset(s *spec.Spec, src spec.Source, rows int64, schema string) *tracking
 		d.Name, d.SourceType = filepath.Base(src.File), SourceLocal
 		u := url.URL{Scheme: "file", Path: filepath.ToSlash(src.File)}
 		source = map[string]any{"uri": u.String()}
-		if f, err := os.Open(src.File); err == nil {
-			io.Copy(h, io.LimitReader(f, maxDigestBytes))
-			f.Close()
-		}
+		hashFile(h, src.File)
 	default:
 		d.Name, d.SourceType = "query", SourceSQL
 		m := map[string]any{"query": src.SQL}
@@ -79,10 +78,7 @@ func dataset(s *spec.Spec, src spec.Source, rows int64, schema string) *tracking
 			files := map[string]string{}
 			for _, k := range sortedKeys(s.Data) {
 				files[k] = s.Data[k]
-				if f, err := os.Open(s.Data[k]); err == nil {
-					io.Copy(h, io.LimitReader(f, maxDigestBytes))
-					f.Close()
-				}
+				hashFile(h, s.Data[k])
 			}
 			m["data"] = files
 		}
@@ -98,6 +94,20 @@ func dataset(s *spec.Spec, src spec.Source, rows int64, schema string) *tracking
 	h.Write(p)
 	d.Digest = hex.EncodeToString(h.Sum(nil))[:8]
 	return &d
+}
+
+// hashFile feeds path's size, modification time and first bytes to h;
+// an unreadable file adds nothing.
+func hashFile(h io.Writer, path string) {
+	f, err := os.Open(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil {
+		fmt.Fprintf(h, "%d %d\n", st.Size(), st.ModTime().UnixNano())
+	}
+	io.Copy(h, io.LimitReader(f, digestHeadBytes))
 }
 
 // sortedKeys returns m's keys in order.
