@@ -346,3 +346,36 @@ func TestLogFitPlain(t *testing.T) {
 		t.Error("alias without a registered model name: want an error")
 	}
 }
+
+// TestLogFitTrainValidationSplit: children carry avg_<metric> only (a
+// single split has no std).
+func TestLogFitTrainValidationSplit(t *testing.T) {
+	ctx := context.Background()
+	c := MustClient(t)
+	src := strings.Replace(cvSpec, "method: CrossValidator\n  numFolds: 2", "method: TrainValidationSplit\n  trainRatio: 0.75", 1)
+	pl, res := MustFit(t, t.TempDir(), src)
+	lg, err := mlrun.LogFit(ctx, c, mlrun.Options{Experiment: "tvs", Plan: pl, Result: res})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kids, err := c.SearchAllRuns(ctx, &tracking.SearchRuns{ExperimentIDs: []string{lg.ExperimentID}, Filter: "tags.mlflow.parentRunId = '" + lg.RunID + "'"})
+	if err != nil || len(kids) != 3 {
+		t.Fatalf("children: %d, %v; want 3", len(kids), err)
+	}
+	for _, k := range kids {
+		m := metricsOf(k)
+		if _, ok := m["avg_areaUnderROC"]; !ok || len(m) != 1 {
+			t.Errorf("child metrics = %v, want avg_areaUnderROC only", m)
+		}
+		if got := tagsOf(k)[mlrun.TagTuning]; got != "TrainValidationSplit" {
+			t.Errorf("child tuning tag = %q", got)
+		}
+	}
+	got, err := c.GetRun(ctx, &tracking.GetRun{RunID: lg.RunID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := paramsOf(*got.Run)["TrainValidationSplit.trainRatio"]; p != "0.75" {
+		t.Errorf("TrainValidationSplit.trainRatio = %q, want 0.75", p)
+	}
+}
