@@ -102,7 +102,7 @@ func newServer(ctx context.Context, st Stores, cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger}
 	if cfg.Token != "" {
-		s.token = sha256.Sum256([]byte(cfg.Token))
+		s.token = tokenHash(cfg.Token)
 	}
 	reg, gat := cfg.Registerer, cfg.Gatherer
 	if reg == nil {
@@ -278,6 +278,10 @@ func (s *Server) auth(h http.Handler) http.Handler {
 	})
 }
 
+// tokenHash is what authorized compares: a fixed-size digest, so that the
+// comparison's time does not depend on the token's length.
+func tokenHash(token string) [sha256.Size]byte { return sha256.Sum256([]byte(token)) }
+
 // authorized compares r's bearer token with the configured one in
 // constant time (hashes first, so neither length leaks).
 func (s *Server) authorized(r *http.Request) bool {
@@ -286,7 +290,7 @@ func (s *Server) authorized(r *http.Request) bool {
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return false
 	}
-	got := sha256.Sum256([]byte(strings.TrimSpace(tok)))
+	got := tokenHash(strings.TrimSpace(tok))
 	return subtle.ConstantTimeCompare(got[:], s.token[:]) == 1
 }
 

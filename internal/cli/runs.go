@@ -96,9 +96,7 @@ Metrics and params named in --order-by become columns.`,
 			}
 			extra := orderColumns(orderBy)
 			g := &grid{cols: []string{"run_id", "run_name", "experiment_id", "status", "started", "duration"}}
-			for _, k := range extra {
-				g.cols = append(g.cols, k)
-			}
+			g.cols = append(g.cols, extra...)
 			for _, r := range runs {
 				row := []any{r.Info.RunID, r.Info.RunName, r.Info.ExperimentID, string(r.Info.Status), fmtMillis(r.Info.StartTime), fmtDuration(r.Info.StartTime, r.Info.EndTime)}
 				for _, k := range extra {
