@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sluice-dev/sluice/ml"
+	"github.com/sluice-dev/sluice/ml/feature"
 	"github.com/sluice-dev/sluice/serving"
 )
 
@@ -194,5 +196,38 @@ func TestPingHealthVersion(t *testing.T) {
 	}
 	if status, _ := get(t, srv.URL+"/nope"); status != http.StatusNotFound {
 		t.Errorf("/nope: got %d, want 404", status)
+	}
+}
+
+// A stage that drops rows (VectorAssembler with handleInvalid=skip)
+// still gets the whole pipeline's answer.
+func TestInvocationDroppedRows(t *testing.T) {
+	cols, rows, preds := testRows(t, 2)
+	m := mustLoad(t)
+	pm := m.Pipeline.(*ml.PipelineModel)
+	va, ok := pm.Stages[2].(*feature.VectorAssembler)
+	if !ok {
+		t.Fatalf("stage 3 is %T, want a VectorAssembler", pm.Stages[2])
+	}
+	va.P.HandleInvalid = "skip"
+	srv := newServer(t, serving.NewHandler(m, serving.Options{}))
+	bad := strings.Replace(record(cols, rows[0]), `"total_day_minutes": `+rows[0][4], `"total_day_minutes": null`, 1)
+	status, got := post(t, srv.URL+"/invocations", "application/json", `{"dataframe_records": [`+bad+`, `+record(cols, rows[1])+`]}`)
+	want := `{"predictions": [` + preds[1] + "]}\n"
+	if status != 200 || got != want {
+		t.Errorf("got %d %s, want 200 %s", status, got, want)
+	}
+}
+
+func TestInvocationScalarsAndEmpty(t *testing.T) {
+	cols, rows, preds := testRows(t, 1)
+	srv := newServer(t, serving.NewHandler(mustLoad(t), serving.Options{}))
+	status, got := post(t, srv.URL+"/invocations", "application/json", `{"inputs": `+record(cols, rows[0])+`}`)
+	if want := `{"predictions": [` + preds[0] + "]}\n"; status != 200 || got != want {
+		t.Errorf("inputs of scalars: got %d %s, want 200 %s", status, got, want)
+	}
+	status, got = post(t, srv.URL+"/invocations", "application/json", `{"instances": []}`)
+	if status != 200 || got != "{\"predictions\": []}\n" {
+		t.Errorf("no rows: got %d %s", status, got)
 	}
 }
