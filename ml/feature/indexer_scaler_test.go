@@ -179,3 +179,34 @@ func TestIndexAssembleScalePipeline(t *testing.T) {
 }
 
 var floats = mltest.Floats
+
+// Like Spark's, a fitted indexer skips a missing input column, so a
+// pipeline indexing its label scores unlabelled rows; a stage that reads
+// the skipped output still fails naming it.
+func TestStringIndexerModelSkipsMissingInput(t *testing.T) {
+	ctx := context.Background()
+	f := stringFrame(t, []string{"yes", "no", "no"}, nil, []float64{1, 2, 3})
+	si := feature.NewStringIndexer()
+	si.P.InputCol, si.P.OutputCol = "plan", "label"
+	m, err := si.Fit(ctx, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlabelled, err := f.Select("x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := m.Transform(ctx, unlabelled)
+	if err != nil {
+		t.Fatalf("missing input column: %v, want the frame passed through", err)
+	}
+	if got := ml.ColumnNames(out.Schema()); fmt.Sprint(got) != "[x]" {
+		t.Errorf("columns = %v, want [x]", got)
+	}
+	va := feature.NewVectorAssembler()
+	va.P.InputCols, va.P.OutputCol = []string{"x", "label"}, "features"
+	pm := &ml.PipelineModel{Stages: []ml.Transformer{m, va}}
+	if _, err := pm.TransformSchema(unlabelled.Schema()); err == nil || !strings.Contains(err.Error(), `"label"`) {
+		t.Errorf("downstream use of the skipped column: got %v, want an error naming label", err)
+	}
+}

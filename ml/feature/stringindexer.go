@@ -192,8 +192,22 @@ func (m *StringIndexerModel) StageName() string { return "StringIndexerModel" }
 func (m *StringIndexerModel) Params() any { return &m.P }
 
 // TransformSchema adds the output column, with the labels as metadata.
+//
+// As in Spark, a fitted indexer whose input column is absent passes the
+// frame through unchanged: a pipeline that indexes its label can score
+// rows that have no label (serving, batch prediction). A later stage that
+// reads the missing output column still fails, naming it.
 func (m *StringIndexerModel) TransformSchema(in *arrow.Schema) (*arrow.Schema, error) {
+	if m.skipsMissing(in) {
+		return in, nil
+	}
 	return indexerSchema(m.P, in, m.labelsOut())
+}
+
+// skipsMissing reports whether in lacks the input column (and the output
+// column), so Transform passes the frame through.
+func (m *StringIndexerModel) skipsMissing(in *arrow.Schema) bool {
+	return len(in.FieldIndices(m.P.InputCol)) == 0 && len(in.FieldIndices(m.P.OutputCol)) == 0 && m.P.Validate() == nil
 }
 
 func (m *StringIndexerModel) labelsOut() []string {
@@ -205,6 +219,9 @@ func (m *StringIndexerModel) labelsOut() []string {
 
 // Transform adds the index column.
 func (m *StringIndexerModel) Transform(ctx context.Context, f *ml.Frame) (*ml.Frame, error) {
+	if m.skipsMissing(f.Schema()) {
+		return f, nil
+	}
 	if _, err := m.TransformSchema(f.Schema()); err != nil {
 		return nil, err
 	}
