@@ -3,8 +3,11 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,7 +15,10 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/sluice-dev/sluice/artifacts/artifactstest"
 	"github.com/sluice-dev/sluice/internal/cli"
+	"github.com/sluice-dev/sluice/metastore"
+	"github.com/sluice-dev/sluice/metastore/metastoretest"
 	"github.com/sluice-dev/sluice/tracking"
 )
 
@@ -192,4 +198,56 @@ func TestTrainRegisterServe(t *testing.T) {
 			t.Errorf("prediction %v, want 0 or 1", p)
 		}
 	}
+}
+
+// TestServerCommandBackends runs 'sluice server --db postgres://…
+// --artifacts s3://…' (PostgreSQL when SLUICE_TEST_POSTGRES is set, S3 in
+// process) and checks that nothing lands in the workspace's defaults.
+func TestServerCommandBackends(t *testing.T) {
+	ws := t.TempDir()
+	db := newPostgresDB(t)
+	url := startCLIServer(t, ws, "--db", db, "--artifacts", artifactstest.NewS3URL(t, "sluice"))
+	out := mustRun(t, t.TempDir(), "experiments", "create", "pg", "--tracking-uri", url)
+	if !strings.Contains(out, "created experiment pg") {
+		t.Fatalf("create on the server: %s", out)
+	}
+	if out := mustRun(t, t.TempDir(), "runs", "list", "-e", "pg", "--tracking-uri", url); !strings.Contains(out, "(0 rows)") {
+		t.Errorf("runs list: %s", out)
+	}
+	for _, p := range []string{"meta.db", "artifacts"} {
+		if _, err := os.Stat(filepath.Join(ws, p)); !os.IsNotExist(err) {
+			t.Errorf("%s exists in the workspace although --db and --artifacts point elsewhere (%v)", p, err)
+		}
+	}
+}
+
+// newPostgresDB creates a database on the test PostgreSQL server, dropped
+// at cleanup, and returns its URL; it skips t without a server.
+func newPostgresDB(t *testing.T) string {
+	t.Helper()
+	admin := metastoretest.PostgresURL(t)
+	ctx := context.Background()
+	db, err := metastore.OpenPostgres(ctx, admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var b [6]byte
+	rand.Read(b[:])
+	name := "sluice_cli_test_" + hex.EncodeToString(b[:])
+	if _, err := db.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if a, err := metastore.OpenPostgres(context.Background(), admin); err == nil {
+			a.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+			a.Close()
+		}
+	})
+	u, err := neturl.Parse(admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
 }
