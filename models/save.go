@@ -225,22 +225,47 @@ func (s Signature) yaml() (*SignatureYAML, error) {
 }
 
 // RequiredInputs returns the fields of in that m needs: a field is
-// dropped when m's TransformSchema still succeeds without it. The
-// result keeps in's order; it fails when m does not accept in at all.
+// dropped when m's TransformSchema still succeeds without it and still
+// produces every column it adds to in (a fitted StringIndexer whose input
+// is missing passes the frame through instead of failing). The result
+// keeps in's order; it fails when m does not accept in at all.
 func RequiredInputs(m ml.Stage, in *arrow.Schema) (*arrow.Schema, error) {
-	if _, err := m.TransformSchema(in); err != nil {
+	out, err := m.TransformSchema(in)
+	if err != nil {
 		return nil, fmt.Errorf("the model does not accept its input schema: %w", err)
+	}
+	var produced []arrow.Field
+	for _, f := range out.Fields() {
+		if idx := in.FieldIndices(f.Name); len(idx) == 0 || !arrow.TypeEqual(in.Field(idx[0]).Type, f.Type) {
+			produced = append(produced, f)
+		}
 	}
 	fields := in.Fields()
 	keep := make([]arrow.Field, 0, len(fields))
 	for i := range fields {
 		// Try without field i (and without those already dropped).
 		trial := append(append([]arrow.Field{}, keep...), fields[i+1:]...)
-		if _, err := m.TransformSchema(arrow.NewSchema(trial, nil)); err != nil {
+		if !stillProduces(m, arrow.NewSchema(trial, nil), produced) {
 			keep = append(keep, fields[i])
 		}
 	}
 	return arrow.NewSchema(keep, nil), nil
+}
+
+// stillProduces reports whether m accepts in and its output has every
+// field of produced, with the same type.
+func stillProduces(m ml.Stage, in *arrow.Schema, produced []arrow.Field) bool {
+	out, err := m.TransformSchema(in)
+	if err != nil {
+		return false
+	}
+	for _, f := range produced {
+		idx := out.FieldIndices(f.Name)
+		if len(idx) == 0 || !arrow.TypeEqual(out.Field(idx[0]).Type, f.Type) {
+			return false
+		}
+	}
+	return true
 }
 
 // PredictionColumn picks the column /invocations returns for m: the

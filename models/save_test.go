@@ -243,3 +243,22 @@ func ExampleSave() {
 	fmt.Println(len(m.Signature.Inputs), "input columns; returns", m.Signature.Outputs[0].Name, m.Signature.Outputs[0].Type)
 	// Output: 13 input columns; returns prediction double
 }
+
+// A stage that passes the frame through when its input is missing (a
+// fitted StringIndexer) still needs that input.
+func TestRequiredInputsPassThrough(t *testing.T) {
+	c := modelstest.MustChurn(t)
+	si := c.Model.Stages[0]
+	got, err := models.RequiredInputs(si, c.Train.Schema())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if names := ml.ColumnNames(got); strings.Join(names, ",") != "international_plan" {
+		t.Errorf("got %v, want [international_plan]", names)
+	}
+	// And a model that adds nothing needs nothing.
+	pm := &ml.PipelineModel{}
+	if got, err = models.RequiredInputs(pm, c.Train.Schema()); err != nil || got.NumFields() != 0 {
+		t.Errorf("empty pipeline: got %v, %v; want no columns", got, err)
+	}
+}
