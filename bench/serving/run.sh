@@ -4,10 +4,12 @@
 # equivalent scikit-learn model served by Flask (bench/serving/flask_server.py),
 # same machine, same run. Installs Debian's python3-flask, python3-sklearn,
 # python3-pandas, python3-gunicorn and wrk when missing, builds bin/sluice,
-# fits the model with `sluice ml fit … --out DIR`, then runs
+# fits and registers the model (`sluice ml fit … --register churn`, which
+# logs it in MLflow's format) in a temporary workspace, then runs
 # bench/serving/cmd/servebench, which prints one table: requests/s and
 # p50/p99 for each server under wrk, the Sluice/Flask ratio (target ≥ 10×),
-# and Sluice's p99 at a fixed 5,000 requests/s (target ≤ 2 ms).
+# and Sluice's p99 at a fixed 5,000 requests/s (target ≤ 2 ms). Sluice serves
+# models:/churn/1 with `sluice models serve`.
 #
 #   bench/serving/run.sh                  # defaults (10 s per run)
 #   bench/serving/run.sh -duration 20s    # extra arguments go to servebench
@@ -40,10 +42,12 @@ go build -o bench/out/bin/servebench ./bench/serving/cmd/servebench
 
 tmp=$(mktemp -d /tmp/sluice-bench-serving.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-log "fitting the churn pipeline: sluice ml fit examples/churn/pipeline.yaml --out $tmp/churn-model"
-bin/sluice --workspace "$tmp/ws" ml fit examples/churn/pipeline.yaml --out "$tmp/churn-model" >&2
-if [ ! -f "$tmp/churn-model/MLmodel" ]; then
-  log "sluice ml fit --out did not write an MLflow model directory (no MLmodel in $tmp/churn-model)"
+ws="$tmp/ws"
+log "fitting and registering the churn pipeline: sluice ml fit examples/churn/pipeline.yaml --experiment churn --register churn"
+bin/sluice --workspace "$ws" ml fit examples/churn/pipeline.yaml --experiment churn --register churn >&2
+example=$(find "$ws" -path '*/model/input_example.json' -print -quit)
+if [ -z "$example" ]; then
+  log "sluice ml fit logged no MLflow model with an input_example.json under $ws"
   exit 1
 fi
-bench/out/bin/servebench -sluice bin/sluice -model "$tmp/churn-model" -python "$PY" "$@"
+bench/out/bin/servebench -sluice bin/sluice -workspace "$ws" -model models:/churn/1 -example "$example" -python "$PY" "$@"

@@ -12,7 +12,7 @@
 // program's own open-loop generator, which schedules requests at the rate
 // and measures each from when it was due (as wrk2 does).
 //
-//	go run ./bench/serving/cmd/servebench -sluice bin/sluice -model /tmp/churn-model
+//	go run ./bench/serving/cmd/servebench -sluice bin/sluice -workspace WS -model models:/churn/1 -example WS/artifacts/…/model/input_example.json
 //
 // bench/serving/run.sh installs what it needs, fits the model and runs
 // this.
@@ -43,6 +43,8 @@ import (
 type config struct {
 	sluice      string
 	model       string
+	workspace   string
+	example     string
 	python      string
 	flaskScript string
 	gunicorn    bool
@@ -69,7 +71,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("servebench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.sluice, "sluice", "bin/sluice", "the sluice binary (`sluice models serve`)")
-	fs.StringVar(&cfg.model, "model", "", "the fitted churn model directory (MLflow format, from `sluice ml fit examples/churn/pipeline.yaml --out DIR`)")
+	fs.StringVar(&cfg.model, "model", "", "the churn model, as `sluice models serve` takes it: models:/churn/1 (with -workspace), runs:/…, or an MLflow model directory")
+	fs.StringVar(&cfg.workspace, "workspace", "", "the workspace holding -model's registry and artifacts (default: a temporary one)")
+	fs.StringVar(&cfg.example, "example", "", "the model's input_example.json, to build the request body from (default: MODEL/input_example.json when -model is a directory)")
 	fs.StringVar(&cfg.python, "python", "/usr/bin/python3", "Python with Debian's flask, sklearn and pandas")
 	fs.StringVar(&cfg.flaskScript, "flask", "bench/serving/flask_server.py", "the Flask + scikit-learn server")
 	fs.BoolVar(&cfg.gunicorn, "gunicorn", true, "also run the Flask app under gunicorn with one sync worker per CPU (MLflow's own serving setup), if gunicorn is installed")
@@ -84,7 +88,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if cfg.model == "" {
-		return errors.New("-model is required: fit one with `sluice ml fit examples/churn/pipeline.yaml --out DIR`")
+		return errors.New("-model is required: fit and register one with `sluice ml fit examples/churn/pipeline.yaml --register churn`")
 	}
 	if _, err := exec.LookPath(cfg.wrk); err != nil {
 		return fmt.Errorf("wrk not found (Debian: apt-get install wrk): %w", err)
@@ -150,7 +154,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	// Sluice.
 	startSluice := func(port int) (*loadtest.Process, error) {
-		return loadtest.Start(cfg.sluice, []string{"--workspace", filepath.Join(tmp, "ws"), "models", "serve", cfg.model, "--addr", "127.0.0.1:" + strconv.Itoa(port)}, nil, filepath.Join(tmp, "sluice.log"))
+		ws := cfg.workspace
+		if ws == "" {
+			ws = filepath.Join(tmp, "ws")
+		}
+		return loadtest.Start(cfg.sluice, []string{"--workspace", ws, "models", "serve", cfg.model, "--addr", "127.0.0.1:" + strconv.Itoa(port)}, nil, filepath.Join(tmp, "sluice.log"))
 	}
 	var sluiceRows []row
 	_, err = withServer(ctx, startSluice, "/ping", 60*time.Second, func(url string) (row, error) {
@@ -252,14 +260,19 @@ func checkInvocation(ctx context.Context, url string, body []byte) error {
 }
 
 // requestBody returns the single-row request body: -body, else built from
-// the model's serving_input_example.json or input_example.json.
+// -example or the model directory's serving_input_example.json or
+// input_example.json.
 func requestBody(cfg config) ([]byte, string, error) {
 	if cfg.body != "" {
 		b, err := os.ReadFile(cfg.body)
 		return bytes.TrimSpace(b), cfg.body, err
 	}
-	for _, name := range []string{"serving_input_example.json", "input_example.json"} {
-		p := filepath.Join(cfg.model, name)
+	candidates := []string{filepath.Join(cfg.model, "serving_input_example.json"), filepath.Join(cfg.model, "input_example.json")}
+	if cfg.example != "" {
+		candidates = []string{cfg.example}
+	}
+	for _, p := range candidates {
+		name := filepath.Base(p)
 		b, err := os.ReadFile(p)
 		if errors.Is(err, os.ErrNotExist) {
 			continue
@@ -273,7 +286,7 @@ func requestBody(cfg config) ([]byte, string, error) {
 		}
 		return body, "first row of " + name, nil
 	}
-	return nil, "", fmt.Errorf("%s has no serving_input_example.json or input_example.json; pass -body FILE", cfg.model)
+	return nil, "", fmt.Errorf("no input example at %s; pass -example FILE or -body FILE", strings.Join(candidates, " or "))
 }
 
 // firstRow turns an MLflow input example into a dataframe_split request
