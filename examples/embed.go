@@ -15,3 +15,9 @@ var ChurnCSV []byte
 //
 //go:embed churn/pipeline.yaml
 var ChurnPipeline []byte
+
+// ChurnRequest is examples/churn/request.json: an MLflow /invocations
+// body (dataframe_split) with two customers, for the served churn model.
+//
+//go:embed churn/request.json
+var ChurnRequest []byte

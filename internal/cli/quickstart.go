@@ -13,6 +13,7 @@ import (
 	"github.com/sluice-dev/sluice/ingest"
 	"github.com/sluice-dev/sluice/ml"
 	"github.com/sluice-dev/sluice/ml/spec"
+	"github.com/sluice-dev/sluice/mlrun"
 	"github.com/sluice-dev/sluice/table"
 )
 
@@ -39,8 +40,12 @@ func (a *app) quickstartCmd() *cobra.Command {
 (5,000 customers, MIT licence) into the table churn, run a few queries
 over it, and fit the Spark ML churn tutorial pipeline (a decision tree
 tuned by cross-validation, examples/churn/pipeline.yaml), saving the model
-under models/churn in the workspace. Running it again replaces the table's
-rows with a new version and refits the model.`,
+under models/churn in the workspace. The fit is logged to the workspace's
+tracking store (experiment churn: a parent run and one child run per grid
+combination) and the model is registered as churn with the alias
+champion, ready for 'sluice models serve models:/churn@champion'. Running
+it again replaces the table's rows with a new version, refits the model
+and registers a new version.`,
 		Example: "  sluice quickstart\n  sluice --workspace /tmp/demo quickstart",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -88,6 +93,12 @@ rows with a new version and refits the model.`,
 			}
 			fmt.Fprintf(a.stdout, `
 Next:
+  sluice --workspace %[1]s runs list --experiment churn --order-by "metrics.avg_areaUnderROC DESC"
+  sluice --workspace %[1]s models show churn
+  sluice --workspace %[1]s models serve models:/churn@champion --addr 127.0.0.1:5001
+  curl -s 127.0.0.1:5001/invocations -H 'Content-Type: application/json' \
+    -d @%[1]s/examples/churn/request.json
+  sluice --workspace %[1]s server            # MLflow-compatible tracking server and model registry on :8080
   sluice --workspace %[1]s ml describe %[1]s/models/churn
   sluice --workspace %[1]s ml transform %[1]s/models/churn --table churn --into churn_scored
   sluice --workspace %[1]s sql "SELECT state, churn, probability[2] AS p_churn FROM churn_scored ORDER BY p_churn DESC LIMIT 10"
@@ -113,6 +124,9 @@ func (a *app) quickstartML(dir string) error {
 		return err
 	}
 	if err := os.WriteFile(filepath.Join(dataDir, "mlc_churn.csv"), examples.ChurnCSV, 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "request.json"), examples.ChurnRequest, 0o644); err != nil {
 		return err
 	}
 	specPath := filepath.Join(dir, "pipeline.yaml")
@@ -152,5 +166,22 @@ func (a *app) quickstartML(dir string) error {
 	fmt.Fprintf(a.stdout, "decision tree tuned by 3-fold cross-validation: best %s (CV areaUnderROC %.3f ± %.3f)\n", strings.Join(params, ", "), best.Mean, best.Std)
 	fmt.Fprintf(a.stdout, "test set (%d customers): areaUnderROC %.3f, accuracy %.3f; model saved to %s\n",
 		res.TestRows, res.Metrics["areaUnderROC"], res.Metrics["accuracy"], out)
+
+	// Log the fit (a parent run, one child run per grid combination) and
+	// register the model as churn@champion in the workspace's tracking
+	// server, in-process.
+	cl, err := a.mlflowClient("")
+	if err != nil {
+		return err
+	}
+	logged, err := mlrun.LogFit(a.ctx, cl, mlrun.Options{
+		Experiment: "churn", RunName: "quickstart", Result: res, Plan: plan, SluiceVersion: Version,
+		RegisterModel: "churn", Alias: "champion",
+	})
+	if err != nil {
+		return fmt.Errorf("log the fit to tracking: %w", err)
+	}
+	fmt.Fprintf(a.stdout, "logged run %s (experiment churn, %d child runs, one per combination); registered %s (models:/churn/%s)\n",
+		logged.RunID, len(logged.ChildRunIDs), logged.RegisteredURI, logged.ModelVersion)
 	return nil
 }
