@@ -30,6 +30,18 @@ type chain struct {
 	names  []string       // column id → name
 	ids    map[string]int // name → column id
 	inputs []int          // input column j → id
+	final  *kernelStep    // see kernelStep; nil when the last stage has none
+}
+
+// kernelStep computes the prediction column of a final classifier stage
+// straight from its per-row kernel (ml.ClassifierKernel), the way
+// ml.TransformClassifier does, without building the rawPrediction and
+// probability columns nobody asked for. It serves requests that want only
+// the prediction (the default); others run the stage.
+type kernelStep struct {
+	k          ml.ClassifierKernel
+	features   int // column id of the features vector
+	thresholds []float64
 }
 
 // step is one stage with the ids of the columns it reads and writes.
@@ -104,19 +116,92 @@ func newChain(m *models.Model) *chain {
 			return nil
 		}
 	}
+	if n := len(c.steps); n > 0 {
+		c.final = newKernelStep(c, c.steps[n-1].t, m.PredictionCol)
+	}
 	return c
+}
+
+// newKernelStep returns the kernel path of t when t is a classifier whose
+// prediction column is pred and whose params are the usual
+// ml.ClassifierCols ones, else nil.
+func newKernelStep(c *chain, t ml.Transformer, pred string) *kernelStep {
+	k, ok := t.(ml.ClassifierKernel)
+	if !ok {
+		return nil
+	}
+	var features, prediction string
+	var thresholds []float64
+	for _, p := range ml.ParamList(t) {
+		switch p.Name {
+		case "featuresCol":
+			features, _ = p.Value.(string)
+		case "predictionCol":
+			prediction, _ = p.Value.(string)
+		case "thresholds":
+			thresholds, _ = p.Value.([]float64)
+		}
+	}
+	id, ok := c.ids[features]
+	if !ok || prediction != pred || ml.ValidateThresholds(thresholds, k.NumClasses()) != nil {
+		return nil
+	}
+	return &kernelStep{k: k, features: id, thresholds: slices.Clone(thresholds)}
+}
+
+// predict appends the prediction of every row of the features column
+// col to d.out, comma-separated, or returns errFallback (a NULL or
+// malformed vector: the stage reports it properly).
+func (ks *kernelStep) predict(d *decoder, col *arrow.Chunked) error {
+	nc := ks.k.NumClasses()
+	d.raw, d.prob = slices.Grow(d.raw[:0], nc)[:nc], slices.Grow(d.prob[:0], nc)[:nc]
+	n := 0
+	for _, a := range col.Chunks() {
+		vc, err := ml.NewVectorColumn(a)
+		if err != nil {
+			return errFallback
+		}
+		for i := 0; i < vc.Len(); i++ {
+			if vc.IsNull(i) {
+				return errFallback
+			}
+			v := vc.At(i)
+			if v.Validate() != nil || v.Size != ks.k.NumFeatures() {
+				return errFallback
+			}
+			d.fbuf = v.AppendTo(d.fbuf[:0])
+			ks.k.PredictRaw(d.fbuf, d.raw)
+			var p float64
+			if ks.k.RawToProbability(d.raw, d.prob) {
+				p = ml.PredictClass(d.prob, ks.thresholds)
+			} else {
+				p = ml.PredictClass(d.raw, ks.thresholds)
+			}
+			if n > 0 {
+				d.out = append(d.out, ", "...)
+			}
+			n++
+			d.out = models.AppendFloat(d.out, p)
+		}
+	}
+	return nil
 }
 
 // run applies the stages to the input columns (one per input field)
 // and returns every column by id in vals (reused). errFallback means a
 // stage changed the row count or its output's shape.
 func (c *chain) run(ctx context.Context, inputs []*arrow.Chunked, rows int, vals []*arrow.Chunked) ([]*arrow.Chunked, error) {
+	return c.runSteps(ctx, inputs, rows, vals, len(c.steps))
+}
+
+// runSteps runs the first n steps.
+func (c *chain) runSteps(ctx context.Context, inputs []*arrow.Chunked, rows int, vals []*arrow.Chunked, n int) ([]*arrow.Chunked, error) {
 	vals = slices.Grow(vals[:0], len(c.names))[:len(c.names)]
 	clear(vals)
 	for j, id := range c.inputs {
 		vals[id] = inputs[j]
 	}
-	for i := range c.steps {
+	for i := range c.steps[:n] {
 		st := &c.steps[i]
 		cols := make([]*arrow.Chunked, len(st.inID))
 		for k, id := range st.inID {

@@ -46,6 +46,26 @@ func TestChainMatchesPipeline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The kernel path predicts the same classes.
+	if ch.final == nil {
+		t.Fatal("no kernel step for the churn model's tree")
+	}
+	d := &decoder{}
+	if err := ch.final.predict(d, vals[ch.ids["features"]]); err != nil {
+		t.Fatal(err)
+	}
+	wp, _ := want.Column("prediction")
+	wpa, _ := ml.Flatten(wp)
+	var all []byte
+	for i := 0; i < wpa.Len(); i++ {
+		if i > 0 {
+			all = append(all, ", "...)
+		}
+		all, _ = models.AppendJSON(all, wpa, i)
+	}
+	if string(d.out) != string(all) {
+		t.Errorf("kernel predictions differ from the pipeline's")
+	}
 	for _, name := range []string{"prediction", "probability", "rawPrediction", "features"} {
 		wc, _ := want.Column(name)
 		wa, _ := ml.Flatten(wc)

@@ -70,6 +70,8 @@ type decoder struct {
 	output []byte // the output param, if given
 	hasOut bool
 	vals   []*arrow.Chunked // chain's columns by id
+	raw    []float64        // kernel scratch
+	prob   []float64
 }
 
 func (p *plan) newDecoder() *decoder {

@@ -283,6 +283,17 @@ func (h *Handler) predict(ctx context.Context, p *plan, d *decoder) ([]byte, err
 	if err != nil {
 		return nil, err
 	}
+	if c := p.chain; c != nil && c.final != nil && !d.hasOut {
+		// The prediction alone: all stages but the last, then its kernel.
+		d.vals, err = c.runSteps(ctx, cols, d.rows, d.vals, len(c.steps)-1)
+		if err == nil && d.vals[c.final.features] != nil {
+			d.out = append(d.out[:0], `{"predictions": [`...)
+			if err = c.final.predict(d, d.vals[c.final.features]); err == nil {
+				return append(d.out, "]}\n"...), nil
+			}
+		}
+		// Otherwise the stages below report the error as they do.
+	}
 	var res result
 	if p.chain != nil {
 		d.vals, err = p.chain.run(ctx, cols, d.rows, d.vals)
