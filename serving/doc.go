@@ -17,6 +17,16 @@
 // buffers) are pooled per loaded model, so a swap never mixes two
 // models' state.
 //
+// The model's stages run on narrow frames: each gets only the columns it
+// reads (found once, at load time), instead of the ever wider frame a
+// PipelineModel passes along, whose schema is rebuilt several times per
+// stage. When only the prediction is asked for and the last stage is a
+// classifier, its prediction is computed from the stage's per-row kernel
+// (ml.ClassifierKernel) without building the probability columns. Both
+// give the whole pipeline's answer (tests compare them on every churn
+// test row); a stage that drops rows, or a SQLTransformer, makes a
+// request run the whole pipeline instead.
+//
 // # Errors
 //
 // Errors are MLflow's {"error_code": …, "message": …}: 400 BAD_REQUEST for
