@@ -68,6 +68,7 @@ type config struct {
 	searchN       int
 	searchClients int
 	maxResults    int
+	sharedRun     bool
 	keep          bool
 }
 
@@ -93,11 +94,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&cfg.clients, "clients", 20, "concurrent clients")
 	fs.DurationVar(&cfg.warmup, "warmup", 2*time.Second, "unmeasured warm-up of each timed phase")
 	fs.DurationVar(&cfg.duration, "duration", 10*time.Second, "measured duration of each concurrent phase")
-	fs.IntVar(&cfg.runs, "runs", 30000, "runs to seed for search-runs")
+	fs.IntVar(&cfg.runs, "runs", 30000, "runs to seed for search-runs (0 skips the search-runs phases)")
 	fs.IntVar(&cfg.seedWorkers, "seed-workers", 16, "concurrent clients seeding runs")
 	fs.IntVar(&cfg.searchN, "search-n", 40, "timed single-client search-runs requests")
 	fs.IntVar(&cfg.searchClients, "search-clients", 20, "concurrent clients of the concurrent search-runs phase (0 skips it)")
 	fs.IntVar(&cfg.maxResults, "max-results", 1000, "max_results of each search-runs request")
+	fs.BoolVar(&cfg.sharedRun, "shared-run", true, "log-batch clients all log into one run (as mlflow-go's k6 script does); false gives each client its own run")
 	fs.BoolVar(&cfg.keep, "keep", false, "keep the temporary workspaces and PostgreSQL databases")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -348,9 +350,15 @@ func benchServer(ctx context.Context, cfg config, base, label string, logw io.Wr
 	if err != nil {
 		return r, err
 	}
-	runID, err := a.createRun(ctx, exp, "log-batch", time.Now().UnixMilli())
-	if err != nil {
-		return r, err
+	runIDs := make([]string, cfg.clients)
+	for c := range runIDs {
+		if c > 0 && cfg.sharedRun {
+			runIDs[c] = runIDs[0]
+			continue
+		}
+		if runIDs[c], err = a.createRun(ctx, exp, "log-batch-"+strconv.Itoa(c), time.Now().UnixMilli()); err != nil {
+			return r, err
+		}
 	}
 	steps := make([]atomic.Int64, cfg.clients)
 	fmt.Fprintf(logw, "loadgen: %s: log-batch, %d clients, %s (+%s warm-up)\n", label, cfg.clients, cfg.duration, cfg.warmup)
@@ -361,7 +369,7 @@ func benchServer(ctx context.Context, cfg config, base, label string, logw io.Wr
 		for i := range ms {
 			ms[i] = metric{Key: "metric_" + strconv.Itoa(i), Value: float64(i) * rand.Float64(), Timestamp: now, Step: step*1000 + int64(c)}
 		}
-		body, _ := json.Marshal(logBatch{RunID: runID, Metrics: ms})
+		body, _ := json.Marshal(logBatch{RunID: runIDs[c], Metrics: ms})
 		return a.post(ctx, "runs/log-batch", body)
 	})
 	if r.logBatch.N == 0 {
@@ -369,6 +377,9 @@ func benchServer(ctx context.Context, cfg config, base, label string, logw io.Wr
 	}
 
 	// (b) seed runs, then search-runs with a metric filter and order_by.
+	if cfg.runs == 0 {
+		return r, ctx.Err()
+	}
 	sexp, err := a.createExperiment(ctx, fmt.Sprintf("bench-search-runs-%d", stamp))
 	if err != nil {
 		return r, err
@@ -488,8 +499,12 @@ func printTable(w io.Writer, cfg config, reports []report, notes []string) {
 		load = strings.Join(strings.Fields(string(b))[:3], " ")
 	}
 	fmt.Fprintf(w, "\nSluice tracking server benchmark — %d CPUs, load average %s, %s\n", runtime.NumCPU(), load, time.Now().Format("2006-01-02 15:04"))
-	fmt.Fprintf(w, "log-batch: %d clients, 10 metrics per request, one run, %s measured; search-runs: filter %q, order_by %q, max_results %d over %s runs\n\n",
-		cfg.clients, cfg.duration, searchFilter, searchOrder, cfg.maxResults, loadtest.Count(float64(cfg.runs)))
+	runs := "one run"
+	if !cfg.sharedRun {
+		runs = "one run per client"
+	}
+	fmt.Fprintf(w, "log-batch: %d clients, 10 metrics per request, %s, %s measured; search-runs: filter %q, order_by %q, max_results %d over %s runs\n\n",
+		cfg.clients, runs, cfg.duration, searchFilter, searchOrder, cfg.maxResults, loadtest.Count(float64(cfg.runs)))
 	t := loadtest.Table{Header: []string{"workload", "backend", "p50", "p99", "mean", "req/s", "errors", "target", "result", "mlflow-go (mean)", "MLflow Python (mean)"}}
 	pass := func(ok bool, isTarget bool) string {
 		switch {
@@ -508,6 +523,9 @@ func printTable(w io.Writer, cfg config, reports []report, notes []string) {
 		t.Add(fmt.Sprintf("log-batch 10 metrics, %d clients", cfg.clients), r.label, loadtest.Ms(lb.P50), loadtest.Ms(lb.P99), loadtest.Ms(lb.Mean), loadtest.Count(lb.RPS), strconv.Itoa(lb.Errors),
 			"p50 ≤ 2 ms, ≥ 2,000 req/s", pass(lbOK, onSQLite), "18.19 ms", "58.43 ms")
 		s := r.search
+		if r.seedRuns == 0 {
+			continue
+		}
 		sOK := s.P50 <= 50*time.Millisecond && s.Errors == 0
 		t.Add(fmt.Sprintf("search-runs over %s runs, 1 client", loadtest.Count(float64(r.seedRuns))), r.label, loadtest.Ms(s.P50), loadtest.Ms(s.P99), loadtest.Ms(s.Mean), loadtest.Count(s.RPS), strconv.Itoa(s.Errors),
 			"p50 ≤ 50 ms", pass(sOK, onSQLite), "104.42 ms", "1004 ms")
@@ -519,6 +537,9 @@ func printTable(w io.Writer, cfg config, reports []report, notes []string) {
 	t.Write(w)
 	fmt.Fprintln(w)
 	for _, r := range reports {
+		if r.seedRuns == 0 {
+			continue
+		}
 		fmt.Fprintf(w, "%s: seeded %s runs in %.1f s (%s runs/s, 2 requests each); each search returned %d runs\n",
 			r.label, loadtest.Count(float64(r.seedRuns)), r.seedTime.Seconds(), loadtest.Count(float64(r.seedRuns)/r.seedTime.Seconds()), r.searchCount)
 		for _, res := range []loadtest.Result{r.logBatch, r.search, r.searchConc} {
