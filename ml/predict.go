@@ -263,34 +263,38 @@ func ForEachRow(ctx context.Context, f *Frame, col string, numFeatures int, fn f
 		return fmt.Errorf("column %s: %w", col, err)
 	}
 	n := vc.Len()
+	rows := func(ctx context.Context, lo, hi int) error {
+		var x []float64
+		for i := lo; i < hi; i++ {
+			if (i-lo)%4096 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			if vc.IsNull(i) {
+				return fmt.Errorf("column %s, row %d: vector is NULL; drop or impute the row before this stage", col, i+1)
+			}
+			v := vc.At(i)
+			if err := v.Validate(); err != nil {
+				return fmt.Errorf("column %s, row %d: %w", col, i+1, err)
+			}
+			if numFeatures >= 0 && v.Size != numFeatures {
+				return fmt.Errorf("column %s, row %d: vector has %d features, the model was fitted on %d", col, i+1, v.Size, numFeatures)
+			}
+			x = v.AppendTo(x[:0])
+			fn(i, x)
+		}
+		return nil
+	}
 	workers := min(runtime.GOMAXPROCS(0), max(1, n/2048))
+	if workers == 1 { // a few rows (serving): no goroutine
+		return rows(ctx, 0, n)
+	}
 	g, ctx := errgroup.WithContext(ctx)
-	per := (n + workers - 1) / max(workers, 1)
+	per := (n + workers - 1) / workers
 	for w := range workers {
 		lo, hi := w*per, min(n, (w+1)*per)
-		g.Go(func() error {
-			var x []float64
-			for i := lo; i < hi; i++ {
-				if (i-lo)%4096 == 0 {
-					if err := ctx.Err(); err != nil {
-						return err
-					}
-				}
-				if vc.IsNull(i) {
-					return fmt.Errorf("column %s, row %d: vector is NULL; drop or impute the row before this stage", col, i+1)
-				}
-				v := vc.At(i)
-				if err := v.Validate(); err != nil {
-					return fmt.Errorf("column %s, row %d: %w", col, i+1, err)
-				}
-				if numFeatures >= 0 && v.Size != numFeatures {
-					return fmt.Errorf("column %s, row %d: vector has %d features, the model was fitted on %d", col, i+1, v.Size, numFeatures)
-				}
-				x = v.AppendTo(x[:0])
-				fn(i, x)
-			}
-			return nil
-		})
+		g.Go(func() error { return rows(ctx, lo, hi) })
 	}
 	return g.Wait()
 }

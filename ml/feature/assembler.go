@@ -39,6 +39,8 @@ func (p VectorAssemblerParams) Validate() error {
 // VectorAssembler concatenates columns into one vector column (dense).
 type VectorAssembler struct {
 	P VectorAssemblerParams
+
+	memo fieldMemo // the output field for the last input schema
 }
 
 var _ ml.Transformer = (*VectorAssembler)(nil)
@@ -82,6 +84,11 @@ func (a *VectorAssembler) TransformSchema(in *arrow.Schema) (*arrow.Schema, erro
 // the width of vector inputs (nil or missing: take it from their own
 // attribute group, else 1).
 func (a *VectorAssembler) outField(in *arrow.Schema, sizes map[string]int) arrow.Field {
+	key := schemaKey(in, a.P.InputCols, sizes, a.P.OutputCol)
+	return a.memo.get(key, func() arrow.Field { return a.buildOutField(in, sizes) })
+}
+
+func (a *VectorAssembler) buildOutField(in *arrow.Schema, sizes map[string]int) arrow.Field {
 	var va ml.VectorAttrs
 	idx := 0
 	for _, c := range a.P.InputCols {

@@ -180,7 +180,17 @@ func checkOrderType(param, v string) error {
 // StringIndexerModel maps labels to their indices.
 type StringIndexerModel struct {
 	P      StringIndexerParams
-	Labels []string // index → label
+	Labels []string // index → label; not to be changed once the model is in use
+
+	memo fieldMemo // the output field for the current params
+}
+
+// outField is the output column's field (memoized: its ml_attr JSON is
+// the same for every call with the same params).
+func (m *StringIndexerModel) outField() arrow.Field {
+	return m.memo.get(m.P.OutputCol+"\x00"+m.P.HandleInvalid+"\x00"+strconv.Itoa(len(m.Labels)), func() arrow.Field {
+		return nominalField(m.P.OutputCol, m.labelsOut())
+	})
 }
 
 var _ ml.Model = (*StringIndexerModel)(nil)
@@ -201,7 +211,10 @@ func (m *StringIndexerModel) TransformSchema(in *arrow.Schema) (*arrow.Schema, e
 	if m.skipsMissing(in) {
 		return in, nil
 	}
-	return indexerSchema(m.P, in, m.labelsOut())
+	if _, err := indexerSchema(m.P, in, nil); err != nil {
+		return nil, err
+	}
+	return ml.AddFields(in, m.outField())
 }
 
 // skipsMissing reports whether in lacks the input column (and the output
@@ -266,5 +279,5 @@ func (m *StringIndexerModel) Transform(ctx context.Context, f *ml.Frame) (*ml.Fr
 			return nil, err
 		}
 	}
-	return src.WithColumn(nominalField(m.P.OutputCol, m.labelsOut()), arrow.NewChunked(out.DataType(), []arrow.Array{out}))
+	return src.WithColumn(m.outField(), arrow.NewChunked(out.DataType(), []arrow.Array{out}))
 }
