@@ -4,7 +4,8 @@
 # target on its seed corpus). Needs only Go (cgo with gcc) on the machine;
 # staticcheck comes through the Go module proxy, pinned. PostgreSQL (for
 # the suites run against both metadata backends) is installed from Debian
-# when missing and started on a loopback port by scripts/postgres.sh.
+# when missing and started on a loopback port by scripts/postgres.sh; the
+# npm mlflow client (for compat/) is installed by scripts/npm-mlflow.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export GOFLAGS="${GOFLAGS:-} -tags=duckdb_arrow"
@@ -30,6 +31,12 @@ if [ -z "${SLUICE_TEST_POSTGRES:-}" ]; then
   trap './scripts/postgres.sh stop "$SLUICE_PG_DIR"' EXIT
 fi
 export SLUICE_REQUIRE_POSTGRES=1
+
+echo "== npm mlflow client for the compatibility test"
+if [ ! -d compat/mlflow-npm/node_modules/mlflow ]; then
+  ./scripts/npm-mlflow.sh
+fi
+export SLUICE_REQUIRE_NPM=1
 
 echo "== go test (race)"
 go test -race -count=1 -timeout 30m ./...
