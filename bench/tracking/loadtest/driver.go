@@ -65,6 +65,10 @@ func Send(ctx context.Context, c *http.Client, url string, body []byte, header h
 // Result is what a driver measured.
 type Result struct {
 	Summary
+	// Service summarizes OpenLoop's latencies measured from when each
+	// request was actually sent rather than when it was due (zero for the
+	// other drivers, where the two are the same).
+	Service  Summary
 	Elapsed  time.Duration // the measured window
 	RPS      float64       // successful requests per second in the window
 	Errors   int
@@ -74,14 +78,16 @@ type Result struct {
 type recorder struct {
 	mu       sync.Mutex
 	lat      []time.Duration
+	service  []time.Duration
 	errors   int
 	firstErr error
 }
 
-func (r *recorder) merge(lat []time.Duration, errs int, first error) {
+func (r *recorder) merge(lat []time.Duration, errs int, first error, service ...time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.lat = append(r.lat, lat...)
+	r.service = append(r.service, service...)
 	r.errors += errs
 	if r.firstErr == nil {
 		r.firstErr = first
@@ -90,7 +96,7 @@ func (r *recorder) merge(lat []time.Duration, errs int, first error) {
 
 func (r *recorder) result(elapsed time.Duration) Result {
 	s := Summarize(r.lat)
-	return Result{Summary: s, Elapsed: elapsed, RPS: float64(s.N) / elapsed.Seconds(), Errors: r.errors, FirstErr: r.firstErr}
+	return Result{Summary: s, Service: Summarize(r.service), Elapsed: elapsed, RPS: float64(s.N) / elapsed.Seconds(), Errors: r.errors, FirstErr: r.firstErr}
 }
 
 // ClosedLoop runs clients goroutines, each calling do back to back, for
@@ -165,25 +171,28 @@ func Sequential(ctx context.Context, warm, n int, do func(ctx context.Context) e
 // the way wrk2 does: request i is due at start + i/rate, and its latency
 // is measured from when it was due, so a server that falls behind is
 // charged for the queueing it causes (no coordinated omission). workers
-// bounds the requests in flight. The first warmup of the run is sent but
-// not measured.
-func OpenLoop(ctx context.Context, rate float64, workers int, warmup, dur time.Duration, do func(ctx context.Context) error) Result {
+// bounds the requests in flight; do gets the worker's index (0 ≤ worker <
+// workers), so each worker can own a connection. The first warmup of the
+// run is sent but not measured. Result.Service has the latencies from
+// when each request was sent.
+func OpenLoop(ctx context.Context, rate float64, workers int, warmup, dur time.Duration, do func(ctx context.Context, worker int) error) Result {
 	var rec recorder
 	due := make(chan time.Time, workers*4)
 	var wg sync.WaitGroup
 	start := time.Now()
 	measureFrom := start.Add(warmup)
-	for range workers {
+	for w := range workers {
 		wg.Go(func() {
-			var lat []time.Duration
+			var lat, service []time.Duration
 			var errs int
 			var first error
 			for t := range due {
 				if d := time.Until(t); d > 0 {
 					time.Sleep(d) // pacing to the schedule, not synchronization
 				}
-				err := do(ctx)
-				d := time.Since(t)
+				sent := time.Now()
+				err := do(ctx, w)
+				end := time.Now()
 				if t.Before(measureFrom) {
 					continue
 				}
@@ -194,9 +203,10 @@ func OpenLoop(ctx context.Context, rate float64, workers int, warmup, dur time.D
 					}
 					continue
 				}
-				lat = append(lat, d)
+				lat = append(lat, end.Sub(t))
+				service = append(service, end.Sub(sent))
 			}
-			rec.merge(lat, errs, first)
+			rec.merge(lat, errs, first, service...)
 		})
 	}
 	total := int((warmup + dur).Seconds() * rate)

@@ -3,6 +3,8 @@ package loadtest
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -83,12 +85,60 @@ func TestDrivers(t *testing.T) {
 	if r.N == 0 || r.Errors != 0 {
 		t.Errorf("ClosedLoop: got N=%d errors=%d (%v), want N>0 and no errors", r.N, r.Errors, r.FirstErr)
 	}
-	r = OpenLoop(ctx, 200, 4, 0, 100*time.Millisecond, ok)
-	if r.N != 20 || r.Errors != 0 {
-		t.Errorf("OpenLoop at 200/s for 100ms: got N=%d errors=%d (%v), want 20 and 0", r.N, r.Errors, r.FirstErr)
+	r = OpenLoop(ctx, 200, 4, 0, 100*time.Millisecond, func(ctx context.Context, _ int) error { return ok(ctx) })
+	if r.N != 20 || r.Errors != 0 || r.Service.N != 20 || r.Service.Max > r.Max {
+		t.Errorf("OpenLoop at 200/s for 100ms: got N=%d service N=%d errors=%d (%v), want 20, 20 and 0, service times within latencies", r.N, r.Service.N, r.Errors, r.FirstErr)
 	}
 	bad := Sequential(ctx, 0, 2, func(ctx context.Context) error { _, err := Send(ctx, c, srv.URL+"/bad", nil, nil); return err })
 	if bad.Errors != 2 || bad.FirstErr == nil || !strings.Contains(bad.FirstErr.Error(), "400") {
 		t.Errorf("errors: got %d (%v), want 2 naming status 400", bad.Errors, bad.FirstErr)
+	}
+}
+
+func TestRawConn(t *testing.T) {
+	var n int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n++
+		body := make([]byte, r.ContentLength)
+		if _, err := io.ReadFull(r.Body, body); err != nil || string(body) != `{"x":1}` || r.Method != http.MethodPost {
+			http.Error(w, "bad request", http.StatusBadRequest)
+			return
+		}
+		switch r.URL.Path {
+		case "/big": // chunked
+			w.(http.Flusher).Flush()
+			w.Write(bytes.Repeat([]byte("a"), 10000))
+		case "/close":
+			w.Header().Set("Connection", "close")
+			w.Write([]byte("{}"))
+		case "/bad":
+			http.Error(w, "no", http.StatusTeapot)
+		default:
+			w.Write([]byte(`{"predictions":[1]}`))
+		}
+	}))
+	defer srv.Close()
+	for _, path := range []string{"/ok", "/big", "/close"} {
+		c, err := NewRawConn(srv.URL+path, "application/json", []byte(`{"x":1}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 3 {
+			if err := c.Do(); err != nil {
+				t.Errorf("%s request %d: %v", path, i, err)
+			}
+		}
+		c.Close()
+	}
+	c, _ := NewRawConn(srv.URL+"/bad", "application/json", []byte(`{"x":1}`))
+	defer c.Close()
+	if err := c.Do(); !errors.Is(err, ErrStatus) || !strings.Contains(err.Error(), "418") {
+		t.Errorf("/bad: got %v, want ErrStatus 418", err)
+	}
+	if n != 10 {
+		t.Errorf("server saw %d requests, want 10", n)
+	}
+	if _, err := NewRawConn("https://x/", "a", nil); err == nil {
+		t.Error("https URL: got no error, want one")
 	}
 }
