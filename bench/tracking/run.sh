@@ -24,12 +24,17 @@ mkdir -p bench/out/bin
 go build -o bench/out/bin/loadgen ./bench/tracking/cmd/loadgen
 
 backends=sqlite
+started_pg=0
 if [ "${NO_PG:-0}" != 1 ]; then
   backends=sqlite,postgres
   if [ -z "${SLUICE_TEST_POSTGRES:-}" ]; then
     log "starting PostgreSQL (scripts/postgres.sh)"
     eval "$(scripts/postgres.sh start)"
     trap 'scripts/postgres.sh stop "$SLUICE_PG_DIR"' EXIT
+    started_pg=1
   fi
 fi
 bench/out/bin/loadgen -sluice bin/sluice -backends "$backends" "$@"
+if [ "$started_pg" = 1 ]; then
+  echo "PostgreSQL: $(psql --version 2>/dev/null || echo 'Debian postgresql') started by scripts/postgres.sh on loopback (fsync=off, shared_buffers=128MB)."
+fi
