@@ -80,7 +80,10 @@ input: {table: toy}
 test: {table: toy_test}
 stages:
   - stage: VectorAssembler
-    inputCols: [x1, x2]
+    inputCols: [x1]
+    outputCol: f1
+  - stage: VectorAssembler
+    inputCols: [f1, x2]
     outputCol: features
   - stage: LogisticRegression
     name: lr
@@ -213,8 +216,11 @@ func TestLogFitCrossValidator(t *testing.T) {
 	params := paramsOf(parent)
 	best := res.Tuning.Results[res.Tuning.BestIndex].Params["lr.regParam"]
 	wantParams := map[string]string{
-		"VectorAssembler.inputCols": `["x1","x2"]`,
-		"VectorAssembler.outputCol": "features",
+		// Two unnamed stages of one class are numbered, not merged.
+		"VectorAssembler_1.inputCols": `["x1"]`,
+		"VectorAssembler_1.outputCol": "f1",
+		"VectorAssembler_2.inputCols": `["f1","x2"]`,
+		"VectorAssembler_2.outputCol": "features",
 		"lr.maxIter":                "25",
 		"lr.regParam":               mlrun.ParamValue(best),
 		"CrossValidator.numFolds":   "2",

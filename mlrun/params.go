@@ -162,10 +162,23 @@ func (p *params) set(key string, v any) {
 func specParams(pl *spec.Plan) *params {
 	p := &params{}
 	s := pl.Spec
+	names := make([]string, len(s.Stages))
+	count := map[string]int{}
 	for i, ss := range s.Stages {
-		name := ss.Class
+		names[i] = ss.Class
 		if i < len(pl.Names) {
-			name = pl.Names[i]
+			names[i] = pl.Names[i]
+		}
+		count[names[i]]++
+	}
+	// Unnamed stages of one class would share keys (and params are
+	// write-once): number them in pipeline order, StringIndexer_1, _2, ….
+	idx := map[string]int{}
+	for i, ss := range s.Stages {
+		name := names[i]
+		if count[name] > 1 {
+			idx[name]++
+			name = fmt.Sprintf("%s_%d", name, idx[name])
 		}
 		stageSpecParams(p, name, ss)
 	}
