@@ -221,11 +221,11 @@ func TestLogFitCrossValidator(t *testing.T) {
 		"VectorAssembler_1.outputCol": "f1",
 		"VectorAssembler_2.inputCols": `["f1","x2"]`,
 		"VectorAssembler_2.outputCol": "features",
-		"lr.maxIter":                "25",
-		"lr.regParam":               mlrun.ParamValue(best),
-		"CrossValidator.numFolds":   "2",
-		"CrossValidator.seed":       "7",
-		"CrossValidator.evaluator":  "BinaryClassificationEvaluator",
+		"lr.maxIter":                  "25",
+		"lr.regParam":                 mlrun.ParamValue(best),
+		"CrossValidator.numFolds":     "2",
+		"CrossValidator.seed":         "7",
+		"CrossValidator.evaluator":    "BinaryClassificationEvaluator",
 	}
 	for k, want := range wantParams {
 		if got := params[k]; got != want {
