@@ -23,29 +23,31 @@ type Migration struct {
 // each missing step in order in its own transaction and recording it in
 // the table sluice_migrations (component, version). Steps already applied
 // are skipped, so Migrate runs at every start. On PostgreSQL an advisory
-// lock keyed by component serializes concurrent starters; on SQLite the
+// lock serializes concurrent starters; on SQLite the
 // IMMEDIATE transaction does.
 //
 // A database whose recorded version is newer than len(migrations) was
 // written by a newer Sluice; Migrate refuses it rather than guess.
 func Migrate(ctx context.Context, db *DB, component string, migrations []Migration) error {
-	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS sluice_migrations (
-		component TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (component, version))`); err != nil {
-		return fmt.Errorf("migrate %s: %w", component, err)
-	}
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("migrate %s: %w", component, err)
 	}
 	defer conn.Close()
 	if db.Dialect == Postgres {
+		// One lock for all components: PostgreSQL's CREATE TABLE IF NOT
+		// EXISTS itself races when two sessions run it at once.
 		h := fnv.New64a()
-		h.Write([]byte("sluice_migrations/" + component))
+		h.Write([]byte("sluice_migrations"))
 		key := int64(h.Sum64() >> 1)
 		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", key); err != nil {
 			return fmt.Errorf("migrate %s: lock: %w", component, err)
 		}
 		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", key)
+	}
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS sluice_migrations (
+		component TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (component, version))`); err != nil {
+		return fmt.Errorf("migrate %s: %w", component, err)
 	}
 	var current sql.NullInt64
 	if err := conn.QueryRowContext(ctx, db.Rebind("SELECT max(version) FROM sluice_migrations WHERE component = ?"), component).Scan(&current); err != nil {
