@@ -219,6 +219,7 @@ background and swapped in without dropping requests.
 				return usage(cmd, fmt.Errorf("--poll %v is negative", poll))
 			}
 			log := slog.New(slog.NewTextHandler(a.stderr, nil))
+			tuneServerGC()
 			u, err := models.ParseURI(args[0])
 			if err != nil {
 				return usage(cmd, err)

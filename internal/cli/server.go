@@ -60,6 +60,7 @@ Ctrl-C or SIGTERM, letting in-flight requests finish.`,
 				return usage(cmd, err)
 			}
 			cfg := server.DefaultConfig()
+			tuneServerGC()
 			cfg.Addr = addr
 			cfg.Logger = log
 			cfg.Version = Version

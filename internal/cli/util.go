@@ -3,6 +3,8 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"os"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -43,4 +45,21 @@ func parseTime(s string) (time.Time, error) {
 		}
 	}
 	return time.Time{}, fmt.Errorf("cannot read time %q", s)
+}
+
+// serverGCPercent is the GC target of long-running servers (`sluice
+// server`, `sluice models serve`) unless $GOGC is set.
+const serverGCPercent = 400
+
+// tuneServerGC raises the garbage collector's target for a server
+// process: a scoring request allocates tens of KB of short-lived frames,
+// and at thousands of requests per second the default (GOGC=100)
+// collects so often that it shows in the tail latency (p99 at 5,000
+// single-row requests/s fell from 3.9 to 2.3 ms in bench/serving). The
+// heap may grow to about 5× the live data instead of 2×. $GOGC, when set,
+// wins.
+func tuneServerGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(serverGCPercent)
+	}
 }
