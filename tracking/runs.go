@@ -86,6 +86,7 @@ func (s *Store) CreateRun(ctx context.Context, req *CreateRun) (*CreateRunRespon
 		return nil, fmt.Errorf("create run in experiment %s: %w", expText, err)
 	}
 	sort.Slice(run.Data.Tags, func(i, j int) bool { return run.Data.Tags[i].Key < run.Data.Tags[j].Key })
+	s.maybeAnalyze(ctx)
 	return &CreateRunResponse{Run: run}, nil
 }
 
