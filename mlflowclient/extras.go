@@ -97,16 +97,35 @@ func (c *Client) LogBatchChunked(ctx context.Context, runID string, metrics []tr
 // (req.PageToken is the first page; req is not modified).
 func (c *Client) SearchAllRuns(ctx context.Context, req *tracking.SearchRuns) ([]tracking.Run, error) {
 	r := *req
-	var out []tracking.Run
-	for {
+	return Collect(req.PageToken, 0, func(token string) ([]tracking.Run, string, error) {
+		r.PageToken = token
 		resp, err := c.SearchRuns(ctx, &r)
+		if err != nil {
+			return nil, "", err
+		}
+		return resp.Runs, resp.NextPageToken, nil
+	})
+}
+
+// Collect gathers the items of a paged search: page is called with token
+// (the first page; "" to start) and then with each next_page_token it
+// returns, until a page has no next token or limit (> 0) items are
+// gathered. The result holds at most limit items (all when limit ≤ 0)
+// and is never nil, so it encodes as a JSON list.
+func Collect[T any](token string, limit int, page func(token string) (items []T, next string, err error)) ([]T, error) {
+	out := []T{}
+	for {
+		items, next, err := page(token)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, resp.Runs...)
-		if resp.NextPageToken == "" {
+		out = append(out, items...)
+		if limit > 0 && len(out) >= limit {
+			return out[:limit], nil
+		}
+		if next == "" {
 			return out, nil
 		}
-		r.PageToken = resp.NextPageToken
+		token = next
 	}
 }

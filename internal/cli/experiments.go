@@ -74,26 +74,19 @@ takes MLflow's search syntax over name, tags and times, e.g.
 			if err != nil {
 				return err
 			}
-			var exps []tracking.Experiment
 			req := tracking.SearchExperiments{Filter: filter, OrderBy: orderBy, ViewType: vt, MaxResults: 1000}
-			for {
+			exps, err := mlflowclient.Collect("", limit, func(token string) ([]tracking.Experiment, string, error) {
+				req.PageToken = token
 				resp, err := cl.SearchExperiments(conn.ctx(), &req)
 				if err != nil {
-					return err
+					return nil, "", err
 				}
-				exps = append(exps, resp.Experiments...)
-				if resp.NextPageToken == "" || (limit > 0 && len(exps) >= limit) {
-					break
-				}
-				req.PageToken = resp.NextPageToken
-			}
-			if limit > 0 && len(exps) > limit {
-				exps = exps[:limit]
+				return resp.Experiments, resp.NextPageToken, nil
+			})
+			if err != nil {
+				return err
 			}
 			if output == "json" {
-				if exps == nil {
-					exps = []tracking.Experiment{}
-				}
 				return printJSON(conn.a.stdout, exps)
 			}
 			g := &grid{cols: []string{"experiment_id", "name", "lifecycle_stage", "created", "artifact_location"}}

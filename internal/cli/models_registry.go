@@ -48,25 +48,18 @@ func modelsListCmd(conn *mlflowConn) *cobra.Command {
 				return err
 			}
 			req := registry.SearchRegisteredModels{Filter: filter, OrderBy: orderBy, MaxResults: 1000}
-			var models []registry.RegisteredModel
-			for {
+			models, err := mlflowclient.Collect("", limit, func(token string) ([]registry.RegisteredModel, string, error) {
+				req.PageToken = token
 				resp, err := cl.SearchRegisteredModels(conn.ctx(), &req)
 				if err != nil {
-					return err
+					return nil, "", err
 				}
-				models = append(models, resp.RegisteredModels...)
-				if resp.NextPageToken == "" || (limit > 0 && len(models) >= limit) {
-					break
-				}
-				req.PageToken = resp.NextPageToken
-			}
-			if limit > 0 && len(models) > limit {
-				models = models[:limit]
+				return resp.RegisteredModels, resp.NextPageToken, nil
+			})
+			if err != nil {
+				return err
 			}
 			if output == "json" {
-				if models == nil {
-					models = []registry.RegisteredModel{}
-				}
 				return printJSON(conn.a.stdout, models)
 			}
 			g := &grid{cols: []string{"name", "latest_version", "aliases", "updated", "description"}}
@@ -172,26 +165,22 @@ func modelsShowCmd(conn *mlflowConn) *cobra.Command {
 // modelVersions returns every version of model name, newest first.
 func modelVersions(conn *mlflowConn, cl *mlflowclient.Client, name string) ([]registry.ModelVersion, error) {
 	req := registry.SearchModelVersions{Filter: "name = " + quoteFilter(name), MaxResults: 10000}
-	var out []registry.ModelVersion
-	for {
+	out, err := mlflowclient.Collect("", 0, func(token string) ([]registry.ModelVersion, string, error) {
+		req.PageToken = token
 		resp, err := cl.SearchModelVersions(conn.ctx(), &req)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
-		out = append(out, resp.ModelVersions...)
-		if resp.NextPageToken == "" {
-			break
-		}
-		req.PageToken = resp.NextPageToken
+		return resp.ModelVersions, resp.NextPageToken, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	sort.Slice(out, func(i, j int) bool {
 		a, _ := strconv.ParseInt(out[i].Version, 10, 64)
 		b, _ := strconv.ParseInt(out[j].Version, 10, 64)
 		return a > b
 	})
-	if out == nil {
-		out = []registry.ModelVersion{}
-	}
 	return out, nil
 }
 

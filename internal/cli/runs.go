@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sluice-dev/sluice/apierr"
+	"github.com/sluice-dev/sluice/mlflowclient"
 	"github.com/sluice-dev/sluice/tracking"
 )
 
@@ -73,25 +74,18 @@ Metrics and params named in --order-by become columns.`,
 				}
 				req.ExperimentIDs = append(req.ExperimentIDs, e.ExperimentID)
 			}
-			var runs []tracking.Run
-			for {
+			runs, err := mlflowclient.Collect(req.PageToken, limit, func(token string) ([]tracking.Run, string, error) {
+				req.PageToken = token
 				resp, err := cl.SearchRuns(conn.ctx(), &req)
 				if err != nil {
-					return err
+					return nil, "", err
 				}
-				runs = append(runs, resp.Runs...)
-				if resp.NextPageToken == "" || (limit > 0 && len(runs) >= limit) {
-					break
-				}
-				req.PageToken = resp.NextPageToken
-			}
-			if limit > 0 && len(runs) > limit {
-				runs = runs[:limit]
+				return resp.Runs, resp.NextPageToken, nil
+			})
+			if err != nil {
+				return err
 			}
 			if output == "json" {
-				if runs == nil {
-					runs = []tracking.Run{}
-				}
 				return printJSON(conn.a.stdout, runs)
 			}
 			extra := orderColumns(orderBy)
