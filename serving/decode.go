@@ -160,19 +160,12 @@ func (d *decoder) decodeJSON(body []byte) error {
 	s.pos++
 	found := ""
 	for first := true; ; first = false {
-		ok, err := s.more('}', first)
+		key, ok, err := s.member(first)
 		if err != nil {
 			return d.syntaxErr(err)
 		}
 		if !ok {
 			break
-		}
-		key, err := s.str()
-		if err != nil {
-			return d.syntaxErr(err)
-		}
-		if err := s.expect(':'); err != nil {
-			return d.syntaxErr(err)
 		}
 		var format string
 		switch string(key) {
@@ -230,19 +223,12 @@ func (d *decoder) params() error {
 	}
 	s.pos++
 	for first := true; ; first = false {
-		ok, err := s.more('}', first)
+		key, ok, err := s.member(first)
 		if err != nil {
 			return d.syntaxErr(err)
 		}
 		if !ok {
 			return nil
-		}
-		key, err := s.str()
-		if err != nil {
-			return d.syntaxErr(err)
-		}
-		if err := s.expect(':'); err != nil {
-			return d.syntaxErr(err)
 		}
 		if string(key) != models.ParamOutput {
 			if err := s.skip(); err != nil {
@@ -324,21 +310,14 @@ func (d *decoder) record() error {
 	}
 	s.pos++ // {
 	for first := true; ; first = false {
-		ok, err := s.more('}', first)
+		key, ok, err := s.member(first)
 		if err != nil {
 			return d.syntaxErr(err)
 		}
 		if !ok {
 			break
 		}
-		key, err := s.str()
-		if err != nil {
-			return d.syntaxErr(err)
-		}
 		j, known := d.p.index[string(key)]
-		if err := s.expect(':'); err != nil {
-			return d.syntaxErr(err)
-		}
 		if !known {
 			if err := s.skip(); err != nil {
 				return d.syntaxErr(err)
@@ -427,19 +406,12 @@ func (d *decoder) split() error {
 	dataAt, haveCols := -1, false
 	d.pos = d.pos[:0]
 	for first := true; ; first = false {
-		ok, err := s.more('}', first)
+		key, ok, err := s.member(first)
 		if err != nil {
 			return d.syntaxErr(err)
 		}
 		if !ok {
 			break
-		}
-		key, err := s.str()
-		if err != nil {
-			return d.syntaxErr(err)
-		}
-		if err := s.expect(':'); err != nil {
-			return d.syntaxErr(err)
 		}
 		switch string(key) {
 		case "columns":
@@ -609,21 +581,14 @@ func (d *decoder) inputs() error {
 	n := -1
 	first := ""
 	for firstKey := true; ; firstKey = false {
-		ok, err := s.more('}', firstKey)
+		key, ok, err := s.member(firstKey)
 		if err != nil {
 			return d.syntaxErr(err)
 		}
 		if !ok {
 			break
 		}
-		key, err := s.str()
-		if err != nil {
-			return d.syntaxErr(err)
-		}
 		j, known := d.p.index[string(key)]
-		if err := s.expect(':'); err != nil {
-			return d.syntaxErr(err)
-		}
 		if !known {
 			if err := s.skip(); err != nil {
 				return d.syntaxErr(err)

@@ -86,6 +86,21 @@ func (s *scanner) more(close byte, first bool) (bool, error) {
 	return true, nil
 }
 
+// member reads an object's next member name and the colon after it; ok
+// is false at the closing brace. first is true before the first member.
+func (s *scanner) member(first bool) (key []byte, ok bool, err error) {
+	if ok, err = s.more('}', first); !ok || err != nil {
+		return nil, ok, err
+	}
+	if key, err = s.str(); err != nil {
+		return nil, false, err
+	}
+	if err = s.expect(':'); err != nil {
+		return nil, false, err
+	}
+	return key, true, nil
+}
+
 // enter and leave track nesting depth.
 func (s *scanner) enter() error {
 	s.depth++
