@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -21,16 +20,6 @@ import (
 	"github.com/sluice-dev/sluice/artifacts/artifactstest"
 	"github.com/sluice-dev/sluice/mlflowapi"
 )
-
-// -update rewrites the golden files; whichever domain's test file runs
-// its init first defines it.
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the golden files in testdata/golden")
-	}
-}
-
-func artUpdating() bool { return flag.Lookup("update").Value.String() == "true" }
 
 // artBackends opens a fresh artifact store of each kind.
 var artBackends = []struct {
@@ -255,10 +244,6 @@ func artIndent(t *testing.T, raw []byte) json.RawMessage {
 	return out
 }
 
-func artGoldenPath(endpoint string) string {
-	return filepath.Join("testdata", "golden", strings.ReplaceAll(endpoint, "/", "-")+".json")
-}
-
 // artRequestKey identifies a request, to notice golden files whose
 // requests no longer match the scenarios.
 func artRequestKey(s artStep) string {
@@ -282,9 +267,9 @@ func artRequestKey(s artStep) string {
 func TestArtifactsGolden(t *testing.T) {
 	for _, sc := range artScenarios {
 		t.Run(strings.ReplaceAll(sc.Endpoint, "/", "-"), func(t *testing.T) {
-			path := artGoldenPath(sc.Endpoint)
+			path := goldenPath(sc.Endpoint)
 			g := sc
-			if !artUpdating() {
+			if !*update {
 				raw, err := os.ReadFile(path)
 				if err != nil {
 					t.Fatalf("%v (run go test -update to write it)", err)
@@ -303,7 +288,7 @@ func TestArtifactsGolden(t *testing.T) {
 				}
 			}
 			for _, b := range artBackends {
-				if artUpdating() && b.name != "local" {
+				if *update && b.name != "local" {
 					continue
 				}
 				t.Run(b.name, func(t *testing.T) {
@@ -318,7 +303,7 @@ func TestArtifactsGolden(t *testing.T) {
 					for i, st := range g.Exchanges {
 						got := artDo(t, srv, st)
 						out.Exchanges[i] = got
-						if artUpdating() {
+						if *update {
 							continue
 						}
 						if st.Response != nil {
@@ -330,7 +315,7 @@ func TestArtifactsGolden(t *testing.T) {
 							t.Errorf("%q: %s %s\ngot  %s\nwant %s", st.Name, st.Method, st.Path, gotJSON, wantJSON)
 						}
 					}
-					if artUpdating() {
+					if *update {
 						raw, err := json.MarshalIndent(out, "", "  ")
 						if err != nil {
 							t.Fatal(err)

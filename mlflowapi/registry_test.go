@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -23,21 +22,6 @@ import (
 	"github.com/sluice-dev/sluice/mlflowapi"
 	"github.com/sluice-dev/sluice/registry"
 )
-
-// registryUpdateFlag is -update, which rewrites the golden files. Other
-// domains' test files in this package may define the same flag as a
-// package-level variable; init runs after every package-level variable is
-// initialized, so this defines -update only when nobody else did.
-var registryUpdateFlag *flag.Flag
-
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the golden files in testdata/golden")
-	}
-	registryUpdateFlag = flag.Lookup("update")
-}
-
-func registryUpdating() bool { return registryUpdateFlag.Value.String() == "true" }
 
 // registryStep is one request of a golden scenario. Path is relative to
 // /api/2.0/mlflow/ and carries the query string of GET requests.
@@ -448,19 +432,15 @@ func regNormalizeJSON(t *testing.T, raw []byte) json.RawMessage {
 	return out
 }
 
-func regGoldenPath(endpoint string) string {
-	return filepath.Join("testdata", "golden", strings.ReplaceAll(endpoint, "/", "-")+".json")
-}
-
 // TestRegistryGolden replays the golden request/response pairs of every
 // model registry endpoint against a fresh SQLite store (go test -update
 // rewrites them from registryScenarios).
 func TestRegistryGolden(t *testing.T) {
 	for _, sc := range registryScenarios {
 		t.Run(strings.ReplaceAll(sc.Endpoint, "/", "-"), func(t *testing.T) {
-			path := regGoldenPath(sc.Endpoint)
+			path := goldenPath(sc.Endpoint)
 			g := sc
-			if !registryUpdating() {
+			if !*update {
 				raw, err := os.ReadFile(path)
 				if err != nil {
 					t.Fatalf("%v (run go test -update to write it)", err)
@@ -487,7 +467,7 @@ func TestRegistryGolden(t *testing.T) {
 			out.Exchanges = make([]registryStep, len(g.Exchanges))
 			for i, st := range g.Exchanges {
 				status, body := regDo(t, srv, "/api/2.0/mlflow/", st)
-				if !registryUpdating() {
+				if !*update {
 					want := regNormalizeJSON(t, st.Response)
 					if status != st.Status || !bytes.Equal(body, want) {
 						t.Errorf("%q: %s %s\ngot %d %s\nwant %d %s", st.Name, st.Method, st.Path, status, body, st.Status, want)
@@ -496,7 +476,7 @@ func TestRegistryGolden(t *testing.T) {
 				st.Status, st.Response = status, body
 				out.Exchanges[i] = st
 			}
-			if registryUpdating() {
+			if *update {
 				raw, err := json.MarshalIndent(out, "", "  ")
 				if err != nil {
 					t.Fatal(err)
@@ -577,7 +557,7 @@ func TestRegistryGoldenCoverage(t *testing.T) {
 				t.Errorf("%s: no golden exchange with method %s", ep, m)
 			}
 		}
-		if _, err := os.Stat(regGoldenPath(ep)); err != nil {
+		if _, err := os.Stat(goldenPath(ep)); err != nil {
 			t.Errorf("%s: %v", ep, err)
 		}
 	}

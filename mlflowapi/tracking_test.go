@@ -4,14 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -22,15 +20,6 @@ import (
 	"github.com/sluice-dev/sluice/mlflowapi"
 	"github.com/sluice-dev/sluice/tracking"
 )
-
-// trackingUpdateFlag is -update (shared with the package's other golden
-// tests: whoever comes first defines it).
-var trackingUpdateFlag = func() *flag.Flag {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the golden files in testdata/golden")
-	}
-	return flag.Lookup("update")
-}()
 
 // trStep is one request of a tracking golden file. Path is relative to
 // /api/2.0/mlflow/ and carries the query string of GET requests. Run ids
@@ -428,10 +417,6 @@ func trCurve(n int) []trObj {
 	return out
 }
 
-func trGoldenPath(endpoint string) string {
-	return filepath.Join("testdata", "golden", strings.ReplaceAll(endpoint, "/", "-")+".json")
-}
-
 // newTrackingServer serves the tracking endpoints over a fresh SQLite
 // store with a deterministic clock.
 func newTrackingServer(t *testing.T) *httptest.Server {
@@ -526,12 +511,11 @@ func (r *trReplayer) do(step trStep) (int, json.RawMessage) {
 // TestTrackingGolden replays testdata/golden/{experiments,runs,metrics}-*.json
 // against a fresh store each; -update rewrites them from trackingScenarios.
 func TestTrackingGolden(t *testing.T) {
-	update := trackingUpdateFlag.Value.String() == "true"
 	for _, sc := range trackingScenarios {
 		t.Run(sc.Endpoint, func(t *testing.T) {
-			path := trGoldenPath(sc.Endpoint)
+			path := goldenPath(sc.Endpoint)
 			g := sc
-			if !update {
+			if !*update {
 				raw, err := os.ReadFile(path)
 				if err != nil {
 					t.Fatalf("%v (run go test -run TestTrackingGolden -update to create it)", err)
@@ -551,7 +535,7 @@ func TestTrackingGolden(t *testing.T) {
 			for i := range g.Exchanges {
 				ex := &g.Exchanges[i]
 				code, resp := r.do(*ex)
-				if update {
+				if *update {
 					ex.Status, ex.Response = code, resp
 					continue
 				}
@@ -566,7 +550,7 @@ func TestTrackingGolden(t *testing.T) {
 					t.Errorf("%s: got response\n%s\nwant\n%s", ex.Name, resp, wantText)
 				}
 			}
-			if update {
+			if *update {
 				var buf bytes.Buffer
 				enc := json.NewEncoder(&buf)
 				enc.SetEscapeHTML(false)
