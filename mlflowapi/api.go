@@ -43,7 +43,13 @@ func New(log *slog.Logger) *API {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &API{mux: http.NewServeMux(), log: log}
+	a := &API{mux: http.NewServeMux(), log: log}
+	// Whatever no endpoint matches (unknown path or method) gets MLflow's
+	// ENDPOINT_NOT_FOUND with status 404.
+	a.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		a.WriteError(w, r, apierr.New(apierr.EndpointNotFound, "%s %s: no such endpoint", r.Method, r.URL.Path))
+	})
+	return a
 }
 
 // Logger returns the API's logger.
@@ -78,13 +84,7 @@ func (a *API) HandleRaw(pattern string, h http.Handler) { a.mux.Handle(pattern, 
 
 // ServeHTTP dispatches to the registered endpoints; an unknown path gets
 // MLflow's ENDPOINT_NOT_FOUND with status 404.
-func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if _, pattern := a.mux.Handler(r); pattern == "" {
-		a.WriteError(w, r, apierr.New(apierr.EndpointNotFound, "%s %s: no such endpoint", r.Method, r.URL.Path))
-		return
-	}
-	a.mux.ServeHTTP(w, r)
-}
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTTP(w, r) }
 
 // WriteJSON writes v as JSON with status.
 func WriteJSON(w http.ResponseWriter, status int, v any) {
