@@ -2,7 +2,7 @@
 // so `sluice quickstart` works from any directory.
 package examples
 
-import _ "embed"
+import "embed"
 
 // ChurnCSV is examples/churn/data/mlc_churn.csv: 5,000 telecom customers
 // (MIT licence, see examples/churn/data/LICENSE).
@@ -21,3 +21,24 @@ var ChurnPipeline []byte
 //
 //go:embed churn/request.json
 var ChurnRequest []byte
+
+// ChurnJob is examples/churn/job.yaml, the churn pipeline as a job
+// (ingest → features → fit → score → report) that `sluice quickstart`
+// deploys and runs; it reads data/mlc_churn.csv and train.yaml relative
+// to itself.
+//
+//go:embed churn/job.yaml
+var ChurnJob []byte
+
+// ChurnTrain is examples/churn/train.yaml, the pipeline spec the churn
+// job's fit task uses (reading the table churn_features).
+//
+//go:embed churn/train.yaml
+var ChurnTrain []byte
+
+// Nightly holds examples/nightly: a scheduled job (job.yaml) with a flaky
+// task (flaky.sh) retried with backoff, and a notification receiver
+// (receiver.py). `sluice quickstart` copies it into the workspace.
+//
+//go:embed nightly/job.yaml nightly/flaky.sh nightly/receiver.py nightly/README.md
+var Nightly embed.FS

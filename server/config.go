@@ -1,10 +1,12 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -87,6 +89,15 @@ type Config struct {
 	// Registerer is used if it is also a Gatherer (*prometheus.Registry
 	// is), else /metrics answers 404.
 	Gatherer prometheus.Gatherer
+
+	// Background are long-running tasks Serve runs next to the HTTP
+	// server (e.g. the jobs scheduler and executor): each gets a ctx that
+	// ends at shutdown, and an error from one stops the server. Serve
+	// waits for them before returning.
+	Background []func(ctx context.Context) error
+	// Mount adds handlers by ServeMux pattern (e.g. "/api/sluice/jobs/"),
+	// behind the server's authentication and metrics.
+	Mount map[string]http.Handler
 }
 
 // DefaultConfig returns the defaults described on Config's fields.

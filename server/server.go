@@ -143,6 +143,10 @@ func newServer(ctx context.Context, st Stores, cfg Config) (*Server, error) {
 	s.serving = sp
 	mux.Handle("/serving/", s.auth(sp.reg))
 	s.background = append(s.background, sp.run)
+	s.background = append(s.background, cfg.Background...)
+	for pattern, h := range cfg.Mount {
+		mux.Handle(pattern, s.auth(h))
+	}
 	// Everything else is the MLflow API, which answers unknown paths with
 	// ENDPOINT_NOT_FOUND.
 	mux.Handle("/", s.auth(sp.refreshOnAlias(api)))

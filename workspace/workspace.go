@@ -28,6 +28,7 @@ import (
 	"sync"
 
 	"github.com/sluice-dev/sluice/artifacts"
+	"github.com/sluice-dev/sluice/jobs/state"
 	"github.com/sluice-dev/sluice/metastore"
 	"github.com/sluice-dev/sluice/ml"
 	"github.com/sluice-dev/sluice/registry"
@@ -137,6 +138,12 @@ func (w *Workspace) Tracking(ctx context.Context) (*tracking.Store, error) {
 // Registry returns the model registry, opening it like Tracking.
 func (w *Workspace) Registry(ctx context.Context) (*registry.Store, error) {
 	return w.stores.Registry(ctx)
+}
+
+// Jobs returns the jobs state store (in the metadata database, like
+// Tracking), opening it on first use; ctx bounds that.
+func (w *Workspace) Jobs(ctx context.Context) (*state.Store, error) {
+	return w.stores.Jobs(ctx)
 }
 
 // Artifacts returns the artifact store (Config.Artifacts), opening it on

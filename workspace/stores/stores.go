@@ -26,6 +26,7 @@ import (
 	"sync"
 
 	"github.com/sluice-dev/sluice/artifacts"
+	"github.com/sluice-dev/sluice/jobs/state"
 	"github.com/sluice-dev/sluice/metastore"
 	"github.com/sluice-dev/sluice/registry"
 	"github.com/sluice-dev/sluice/tracking"
@@ -75,6 +76,7 @@ type Stores struct {
 	tracking  *tracking.Store
 	registry  *registry.Store
 	artifacts *artifacts.Store
+	jobs      *state.Store
 }
 
 // New returns Stores for cfg; it opens nothing yet.
@@ -177,6 +179,27 @@ func (s *Stores) Registry(ctx context.Context) (*registry.Store, error) {
 	}
 	s.registry = r
 	return r, nil
+}
+
+// Jobs returns the jobs state store (deployed jobs, runs, task attempts),
+// opening the database and applying the jobs migrations on first use.
+// ctx bounds the open.
+func (s *Stores) Jobs(ctx context.Context) (*state.Store, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.jobs != nil && !s.closed {
+		return s.jobs, nil
+	}
+	db, err := s.dbLocked(ctx)
+	if err != nil {
+		return nil, err
+	}
+	j, err := state.Open(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	s.jobs = j
+	return j, nil
 }
 
 // Artifacts returns the artifact store, opening it on first use. ctx
