@@ -16,6 +16,7 @@ import (
 
 	"strconv"
 	"strings"
+	"sync"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
@@ -25,6 +26,9 @@ import (
 type DB struct {
 	*sql.DB
 	Dialect string // "sqlite" or "postgres"
+
+	writerOnce sync.Once
+	writer     *Writer // see DB.Writer
 }
 
 // OpenSQLite opens (creating if needed) the SQLite database at path. The

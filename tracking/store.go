@@ -48,33 +48,19 @@ type Store struct {
 	db  *metastore.DB
 	cfg Config
 
-	// wmu serializes this process's write transactions on SQLite, which
-	// admits one writer at a time: waiting here is cheaper than SQLite's
-	// busy-handler sleeps. Other processes still wait on busy_timeout.
-	wmu sync.Mutex
+	// w runs write transactions: group commit on SQLite, shared with
+	// the other components writing to db (metastore.DB.Writer).
+	w *metastore.Writer
 	// created counts runs created by this Store (see maybeAnalyze).
 	created atomic.Int64
-	// qmu guards queue, the writes waiting for the next group commit.
-	qmu   sync.Mutex
-	queue []*writeReq
 
 	closeOnce sync.Once
 }
 
-// write runs fn in a write transaction, committing when fn returns nil.
+// write runs fn in a write transaction, committing when fn returns nil
+// (see metastore.Writer.Write).
 func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	if s.db.Dialect == metastore.SQLite {
-		return s.groupWrite(ctx, fn)
-	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	return s.w.Write(ctx, fn)
 }
 
 // analyzeEvery is how many created runs make a PostgreSQL Store refresh
@@ -92,101 +78,6 @@ func (s *Store) maybeAnalyze(ctx context.Context) {
 		return
 	}
 	s.db.ExecContext(ctx, "ANALYZE runs, latest_metrics, params, tags")
-}
-
-// writeReq is one caller's write waiting for a group commit.
-type writeReq struct {
-	ctx  context.Context
-	fn   func(tx *sql.Tx) error
-	done chan error // buffered, receives the outcome once
-}
-
-// groupWrite runs fn in a transaction shared with the writes queued
-// meanwhile by other goroutines (group commit): SQLite commits one
-// transaction at a time and each commit writes the changed pages to the
-// WAL, so under concurrent logging one commit for many requests is what
-// raises throughput (log-batch from about 2,000 to many thousands of
-// requests/s). Each write runs inside its own SAVEPOINT, so a failing
-// one rolls back alone and the others commit; a failed commit fails them
-// all. The first waiter to get the write lock commits the queue; the
-// others find their result delivered.
-func (s *Store) groupWrite(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	req := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
-	s.qmu.Lock()
-	s.queue = append(s.queue, req)
-	s.qmu.Unlock()
-
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	select {
-	case err := <-req.done: // a previous leader committed it
-		return err
-	default:
-	}
-	s.qmu.Lock()
-	batch := s.queue
-	s.queue = nil
-	s.qmu.Unlock()
-	s.commitGroup(batch)
-	return <-req.done
-}
-
-// commitGroup runs batch's writes in one transaction and delivers each
-// outcome. The transaction is not bound to any caller's context, so one
-// caller giving up does not fail the others.
-func (s *Store) commitGroup(batch []*writeReq) {
-	bg := context.Background()
-	tx, err := s.db.BeginTx(bg, nil)
-	if err != nil {
-		for _, r := range batch {
-			r.done <- err
-		}
-		return
-	}
-	errs := make([]error, len(batch))
-	ok := 0
-	for i, r := range batch {
-		if err := r.ctx.Err(); err != nil {
-			errs[i] = err
-			continue
-		}
-		if len(batch) == 1 {
-			errs[i] = r.fn(tx)
-		} else {
-			errs[i] = s.inSavepoint(bg, tx, r.fn)
-		}
-		if errs[i] == nil {
-			ok++
-		}
-	}
-	if ok == 0 {
-		tx.Rollback()
-	} else if err := tx.Commit(); err != nil {
-		for i := range errs {
-			if errs[i] == nil {
-				errs[i] = err
-			}
-		}
-	}
-	for i, r := range batch {
-		r.done <- errs[i]
-	}
-}
-
-// inSavepoint runs fn so that its changes are undone when it fails.
-func (s *Store) inSavepoint(ctx context.Context, tx *sql.Tx, fn func(tx *sql.Tx) error) error {
-	if _, err := tx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT w"); rerr != nil {
-			return errors.Join(err, rerr)
-		}
-		tx.ExecContext(ctx, "RELEASE SAVEPOINT w")
-		return err
-	}
-	_, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT w")
-	return err
 }
 
 // q rebinds a query for the store's dialect.
@@ -217,7 +108,7 @@ func Open(ctx context.Context, db *metastore.DB, cfg Config) (*Store, error) {
 	if err := metastore.Migrate(ctx, db, "tracking", migrations); err != nil {
 		return nil, fmt.Errorf("open tracking store: %w", err)
 	}
-	s := &Store{db: db, cfg: cfg}
+	s := &Store{db: db, cfg: cfg, w: db.Writer()}
 	if err := s.ensureDefaultExperiment(ctx); err != nil {
 		return nil, fmt.Errorf("open tracking store: %w", err)
 	}
