@@ -5,13 +5,13 @@ TAGS      := -tags duckdb_arrow
 BIN       := bin/sluice
 STATICCHECK_VERSION := v0.8.2
 
-.PHONY: build quickstart test test-race lint fuzz bench bench-ml integration clean
+.PHONY: build quickstart test test-race lint fuzz bench bench-ml bench-jobs integration clean
 
 build:
 	$(GO) build $(TAGS) -o $(BIN) ./cmd/sluice
 
-# Build, then create a workspace, ingest the churn example, query it and fit
-# the churn pipeline (examples/churn/pipeline.yaml).
+# Build, then create a workspace and run the churn pipeline job
+# (examples/churn/job.yaml): ingest, SQL features, fit, register, score.
 quickstart: build
 	./$(BIN) quickstart
 
@@ -41,6 +41,10 @@ bench: build
 # installs the Debian packages, generates the synthetic set, prints ratios.
 bench-ml:
 	./bench/ml/run.sh
+
+# The job engine: 1,000 no-op exec tasks beside GNU make (bench/jobs/run.sh).
+bench-jobs:
+	./bench/jobs/run.sh
 
 clean:
 	rm -rf bin
