@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -43,7 +44,8 @@ type Job struct {
 	// Tasks are the job's tasks in file order. At least one.
 	Tasks []*Task `json:"tasks"`
 
-	Pos Pos `json:"-"` // the document's first key
+	Pos     Pos `json:"-"` // the document's first key
+	NamePos Pos `json:"-"` // the name's value
 }
 
 // Schedule is a cron schedule.
@@ -238,7 +240,15 @@ type IngestTask struct {
 	BadRows     string   `json:"bad_rows,omitempty"` // fail (default) | quarantine
 	Header      *bool    `json:"header,omitempty"`
 	Delimiter   string   `json:"delimiter,omitempty"`
-	Pos         Pos      `json:"-"`
+	// Quote, Escape, Nulls, DateFormat, TimestampFormat and SampleSize are
+	// the CSV reader's options of the same names (ingest.CSVOptions).
+	Quote           string   `json:"quote,omitempty"`
+	Escape          string   `json:"escape,omitempty"`
+	Nulls           []string `json:"nulls,omitempty"`
+	DateFormat      string   `json:"date_format,omitempty"`
+	TimestampFormat string   `json:"timestamp_format,omitempty"`
+	SampleSize      int      `json:"sample_size,omitempty"` // 0: the default; -1: the whole file
+	Pos             Pos      `json:"-"`
 }
 
 // MLFitTask fits a pipeline spec and logs it to tracking. Values
@@ -316,3 +326,29 @@ type Duration struct{ D time.Duration }
 
 // MarshalJSON writes the duration as text.
 func (d Duration) MarshalJSON() ([]byte, error) { return []byte(fmt.Sprintf("%q", d.D.String())), nil }
+
+// UnmarshalJSON reads duration text ("90s") or a number of seconds.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return fmt.Errorf("duration: %w", err)
+	}
+	switch v := v.(type) {
+	case string:
+		x, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("duration: %w", err)
+		}
+		d.D = x
+	case float64:
+		d.D = time.Duration(v * float64(time.Second))
+	case nil:
+		d.D = 0
+	default:
+		return fmt.Errorf("duration: want text such as \"90s\", got %s", b)
+	}
+	return nil
+}
+
+// String returns the duration as Go duration text.
+func (d Duration) String() string { return d.D.String() }
