@@ -76,12 +76,18 @@ func sortErrors(l ErrorList) ErrorList {
 	return slices.CompactFunc(l, func(a, b *Error) bool { return *a == *b })
 }
 
-// nearest returns the candidate closest to s by edit distance when it is
-// close enough to be a likely typo, else "".
+// nearest returns the candidate closest to s by edit distance (a prefix
+// counting as distance 1) when it is close enough to be a likely typo,
+// else "".
 func nearest(s string, candidates []string) string {
 	best, bestD := "", -1
+	ls := strings.ToLower(s)
 	for _, c := range candidates {
-		d := levenshtein(strings.ToLower(s), strings.ToLower(c))
+		lc := strings.ToLower(c)
+		d := levenshtein(ls, lc)
+		if len(ls) >= 3 && len(lc) >= 3 && (strings.HasPrefix(lc, ls) || strings.HasPrefix(ls, lc)) {
+			d = min(d, 1) // a truncated or extended name: on_fail, timeouts
+		}
 		if bestD < 0 || d < bestD {
 			best, bestD = c, d
 		}

@@ -352,3 +352,6 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 
 // String returns the duration as Go duration text.
 func (d Duration) String() string { return d.D.String() }
+
+// String returns "line:col".
+func (p Pos) String() string { return fmt.Sprintf("%d:%d", p.Line, p.Col) }
