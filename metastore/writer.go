@@ -19,10 +19,11 @@ import (
 type Writer struct {
 	db *DB
 
-	// wmu serializes this process's write transactions on SQLite:
-	// waiting here is cheaper than SQLite's busy-handler sleeps. Other
-	// processes still wait on busy_timeout.
-	wmu sync.Mutex
+	// lead is the leader token (a one-slot semaphore): its holder runs
+	// this process's write transaction on SQLite. Waiting here is cheaper
+	// than SQLite's busy-handler sleeps; other processes still wait on
+	// busy_timeout.
+	lead chan struct{}
 	// qmu guards queue, the writes waiting for the next group commit.
 	qmu   sync.Mutex
 	queue []*writeReq
@@ -33,7 +34,7 @@ type Writer struct {
 
 // NewWriter returns a Writer of its own for db. Most callers want the
 // DB's shared Writer (DB.Writer) instead.
-func NewWriter(db *DB) *Writer { return &Writer{db: db} }
+func NewWriter(db *DB) *Writer { return &Writer{db: db, lead: make(chan struct{}, 1)} }
 
 // Writer returns db's shared Writer, made on first use. Use it for every
 // write to db from this process so that SQLite writes of all components
@@ -81,8 +82,10 @@ type writeReq struct {
 // meanwhile by other goroutines (group commit): SQLite commits one
 // transaction at a time and each commit writes the changed pages to the
 // WAL, so under concurrent writers one commit for many requests is what
-// raises throughput. The first waiter to get the write lock commits the
-// queue; the others find their result delivered.
+// raises throughput. A waiter either finds its result delivered by a
+// leader or becomes the leader itself and commits the queue; followers
+// return as soon as their result is in, without waiting for the leader
+// token (that convoy made every write wait for the next commit too).
 func (w *Writer) groupWrite(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	req := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	w.qmu.Lock()
@@ -92,10 +95,14 @@ func (w *Writer) groupWrite(ctx context.Context, fn func(tx *sql.Tx) error) erro
 		w.onEnqueue()
 	}
 
-	w.wmu.Lock()
-	defer w.wmu.Unlock()
 	select {
-	case err := <-req.done: // a previous leader committed it
+	case err := <-req.done: // a leader committed it
+		return err
+	case w.lead <- struct{}{}:
+	}
+	defer func() { <-w.lead }()
+	select {
+	case err := <-req.done: // committed while we took the token
 		return err
 	default:
 	}
