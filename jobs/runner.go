@@ -57,3 +57,12 @@ type TaskContext struct {
 	Log    io.Writer
 	Logger *slog.Logger
 }
+
+// RowsQuerier is an optional ability of the sql TaskRunner
+// (Config.Runners["sql"]): running a query and returning its rows, for a
+// for_each over a query. query is as written in the job; the runner
+// substitutes it with spec.SubstituteSQL(query, tc.Vars) and logs to
+// tc.Log. Each row maps column names to values that encode as JSON.
+type RowsQuerier interface {
+	QueryRows(ctx context.Context, tc *TaskContext, query string) ([]map[string]any, error)
+}
