@@ -175,11 +175,11 @@ type Engine struct {
 	regMu      sync.Mutex // serializes registration
 	registered bool
 
-	mu      sync.Mutex
-	closed  bool
-	serving bool
-	active  map[int64]*runExec
-	cache   map[jobRef]*spec.Job
+	mu       sync.Mutex
+	closed   bool
+	serving  bool
+	active   map[int64]*runExec
+	cache    map[jobRef]*spec.Job
 	closeErr error
 }
 
