@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/sluice-dev/sluice/jobs"
 	mlspec "github.com/sluice-dev/sluice/ml/spec"
@@ -26,9 +27,12 @@ const (
 )
 
 // runMLFit fits a pipeline spec, logs it to tracking and publishes the
-// run and model. Values: run_id, model_uri, model_version (when
-// registered), every metric by name (e.g. areaUnderROC), train_rows,
-// test_rows, and cv_best_params (an object) when tuned.
+// run and model. Values: run_id, experiment_id, model_uri
+// (models:/NAME/VERSION when registered, else runs:/RUN_ID/model),
+// model_version (when registered), every metric by name (e.g.
+// areaUnderROC; NaN as null), train_rows, test_rows, and cv_best_params
+// (an object) when tuned. Without Config.Tracking the fit is not logged
+// and only the metrics, row counts and cv_best_params are published.
 func (r *runners) runMLFit(ctx context.Context, tc *jobs.TaskContext, out values) error {
 	t := tc.Task.MLFit
 	if t.Alias != "" && t.Register == "" {
@@ -54,7 +58,12 @@ func (r *runners) runMLFit(ctx context.Context, tc *jobs.TaskContext, out values
 		return err
 	}
 	logf(tc.Log, "fitting %s (%s)", t.Spec, specName(sp))
-	res, err := plan.Run(ctx, r.cfg.Workspace, func(s string) { logf(tc.Log, "  %s", s) })
+	var mu sync.Mutex // in case steps report from several goroutines
+	res, err := plan.Run(ctx, r.cfg.Workspace, func(s string) {
+		mu.Lock()
+		defer mu.Unlock()
+		logf(tc.Log, "  %s", s)
+	})
 	if err != nil {
 		return fmt.Errorf("ml_fit %s: %w", t.Spec, err)
 	}

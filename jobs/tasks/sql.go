@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/sluice-dev/sluice/jobs"
+	"github.com/sluice-dev/sluice/jobs/process"
 	"github.com/sluice-dev/sluice/jobs/spec"
 	"github.com/sluice-dev/sluice/sqlengine"
 	"github.com/sluice-dev/sluice/sqlengine/sqltext"
@@ -102,6 +103,13 @@ func (r *runners) runSQL(ctx context.Context, tc *jobs.TaskContext, out values) 
 			return fmt.Errorf("%s: task_values first_row: no statement is a query (SELECT …) whose first row could be published", where)
 		case lastQueryRow == nil:
 			return fmt.Errorf("%s: task_values first_row: the last query (statement %d, line %d) returned no rows; make it return at least one row (e.g. an aggregate)", where, lastQuery, lastLine)
+		}
+		size := 0
+		for name, v := range lastQueryRow {
+			size += len(name) + len(v)
+		}
+		if size > process.MaxValuesSize {
+			return fmt.Errorf("%s: task_values first_row: the row of statement %d is %d KiB, over the %d KiB task values may hold; select fewer or smaller columns (keep data in tables)", where, lastQuery, size>>10, process.MaxValuesSize>>10)
 		}
 		var names []string
 		for name, v := range lastQueryRow {

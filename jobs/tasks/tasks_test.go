@@ -371,6 +371,8 @@ func TestErrors(t *testing.T) {
 			nil, []string{"last query (statement 2, line 2) returned no rows"}},
 		{"sql first_row without query", &spec.Task{Key: "k", SQL: &spec.SQLTask{Query: "INSERT INTO small VALUES (2)", TaskValues: "first_row"}},
 			nil, []string{"no statement is a query"}},
+		{"sql first_row too big", &spec.Task{Key: "k", SQL: &spec.SQLTask{Query: "SELECT repeat('x', 70000) AS big", TaskValues: "first_row"}},
+			nil, []string{"68 KiB, over the 64 KiB"}},
 		{"sql bad task_values", &spec.Task{Key: "k", SQL: &spec.SQLTask{Query: "SELECT 1", TaskValues: "all_rows"}},
 			nil, []string{`task_values "all_rows"`, "first_row"}},
 		{"ingest missing file", &spec.Task{Key: "k", Ingest: &spec.IngestTask{Paths: []string{"data/nope*.csv"}, Table: "t"}},
