@@ -462,7 +462,7 @@ func TestClaimRunsGroups(t *testing.T) {
 		max := map[string]int{"x": 100, "y": 100}
 		x := queue(t, s, 3, "x", "backfill:1", 2)
 		y := queue(t, s, 2, "y", "backfill:1", 2)
-		free := queue(t, s, 2, "y", "", 0)     // not in the group
+		free := queue(t, s, 2, "y", "", 0)      // not in the group
 		other := queue(t, s, 2, "x", "bf:2", 0) // a group without a limit
 		got := claim(t, s, "ex", 100, max)
 		if want := []int64{x[0], x[1], free[0], free[1], other[0], other[1]}; !slices.Equal(got, want) {

@@ -108,6 +108,20 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
+// oneStatement runs fn, whose only change to the database is a single
+// statement (so a failing fn changed nothing): on SQLite inside a
+// group-committed write transaction; on PostgreSQL on its own, in
+// autocommit mode, which saves the BEGIN and COMMIT round trips. fn runs
+// its statements on q and its prepared statements through prepared.
+func (s *Store) oneStatement(ctx context.Context, fn func(q querier, prepared func(*sql.Stmt) *sql.Stmt) error) error {
+	if s.db.Dialect == metastore.Postgres {
+		return fn(s.db, func(st *sql.Stmt) *sql.Stmt { return st })
+	}
+	return s.w.Write(ctx, func(tx *sql.Tx) error {
+		return fn(tx, func(st *sql.Stmt) *sql.Stmt { return tx.StmtContext(ctx, st) })
+	})
+}
+
 // q rebinds a query for the store's dialect.
 func (s *Store) q(query string) string { return s.db.Rebind(query) }
 

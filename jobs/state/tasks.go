@@ -61,8 +61,8 @@ func (s *Store) InsertTaskRun(ctx context.Context, tr TaskRun) error {
 	if err := checkTaskRun("insert task attempt", &tr); err != nil {
 		return err
 	}
-	err := s.w.Write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.StmtContext(ctx, s.insertTask).ExecContext(ctx, tr.RunID, tr.Key, tr.Attempt, tr.Repair, string(tr.State), tr.Type,
+	return s.oneStatement(ctx, func(q querier, prepared func(*sql.Stmt) *sql.Stmt) error {
+		res, err := prepared(s.insertTask).ExecContext(ctx, tr.RunID, tr.Key, tr.Attempt, tr.Repair, string(tr.State), tr.Type,
 			ms(tr.ReadyAt), ms(tr.StartedAt), ms(tr.EndedAt), exitCode(tr.ExitCode), tr.Message,
 			tr.Host, tr.PID, int64(tr.ProcStart), tr.LogPath, tr.Executor)
 		if err != nil {
@@ -78,7 +78,6 @@ func (s *Store) InsertTaskRun(ctx context.Context, tr TaskRun) error {
 		}
 		return nil
 	})
-	return err
 }
 
 // UpdateTaskRun writes tr's mutable fields (State, StartedAt, EndedAt,
@@ -90,8 +89,8 @@ func (s *Store) UpdateTaskRun(ctx context.Context, tr TaskRun) error {
 	if err := checkTaskRun("update task", &tr); err != nil {
 		return err
 	}
-	return s.w.Write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.StmtContext(ctx, s.updateTask).ExecContext(ctx, string(tr.State), ms(tr.StartedAt), ms(tr.EndedAt), exitCode(tr.ExitCode), tr.Message,
+	return s.oneStatement(ctx, func(q querier, prepared func(*sql.Stmt) *sql.Stmt) error {
+		res, err := prepared(s.updateTask).ExecContext(ctx, string(tr.State), ms(tr.StartedAt), ms(tr.EndedAt), exitCode(tr.ExitCode), tr.Message,
 			tr.Host, tr.PID, int64(tr.ProcStart), tr.LogPath, tr.Executor, tr.RunID, tr.Key, tr.Attempt)
 		if err != nil {
 			return fmt.Errorf("update task %s attempt %d of run %d: %w", tr.Key, tr.Attempt, tr.RunID, err)
@@ -99,8 +98,9 @@ func (s *Store) UpdateTaskRun(ctx context.Context, tr TaskRun) error {
 		if n, err := res.RowsAffected(); err != nil || n == 1 {
 			return err
 		}
+		// Nothing changed; say why.
 		var st string
-		err = tx.QueryRowContext(ctx, s.q("SELECT state FROM job_task_runs WHERE run_id = ? AND task_key = ? AND attempt = ?"), tr.RunID, tr.Key, tr.Attempt).Scan(&st)
+		err = q.QueryRowContext(ctx, s.q("SELECT state FROM job_task_runs WHERE run_id = ? AND task_key = ? AND attempt = ?"), tr.RunID, tr.Key, tr.Attempt).Scan(&st)
 		if errors.Is(err, sql.ErrNoRows) {
 			return notFound("update task %s attempt %d of run %d: no such attempt", tr.Key, tr.Attempt, tr.RunID)
 		}
