@@ -48,9 +48,14 @@ func (db *DB) Writer() *Writer {
 // when fn fails, its changes are rolled back and Write returns fn's
 // error. fn may run on another goroutine (the group's leader), inside a
 // transaction shared with other callers' writes: it must use only tx for
-// database work, must not call Write itself, and must not keep tx. ctx
-// bounds the wait and is checked before fn runs; fn should pass ctx to
-// its statements. A failed commit fails every write of the group.
+// database work, must not call Write itself, and must not keep tx. fn
+// should pass ctx to its statements.
+//
+// On SQLite, ctx is checked when fn's group runs: a write whose ctx is
+// done by then is skipped and returns ctx's error. Write does not return
+// before its group has committed or failed, even when ctx is done
+// meanwhile, so its result always says whether fn's changes were kept. A
+// failed commit fails every write of the group.
 //
 // On SQLite the transaction is BEGIN IMMEDIATE (OpenSQLite's _txlock), so
 // fn's reads and writes are serialized with every other writer, in this
