@@ -1,0 +1,166 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sluice-dev/sluice/jobs/state"
+	"github.com/sluice-dev/sluice/metastore"
+)
+
+// TestMain runs an engine's Serve instead of the tests when
+// JOBS_TEST_HELPER=serve: the reconcile tests start this binary as a
+// server they can kill -9.
+func TestMain(m *testing.M) {
+	if os.Getenv("JOBS_TEST_HELPER") == "serve" {
+		os.Exit(serveHelper())
+	}
+	os.Exit(m.Run())
+}
+
+// serveHelper serves the database JOBS_TEST_DB with logs under
+// JOBS_TEST_LOGDIR until killed.
+func serveHelper() int {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	db, err := metastore.OpenSQLite(ctx, os.Getenv("JOBS_TEST_DB"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	defer db.Close()
+	st, err := state.Open(ctx, db)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	e, err := New(Config{Store: st, LogDir: os.Getenv("JOBS_TEST_LOGDIR"), PollInterval: 20 * time.Millisecond})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	defer e.Close()
+	if err := e.Serve(ctx); err != nil && ctx.Err() == nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return 0
+}
+
+// A server killed with SIGKILL mid-run leaves its run running and its
+// exec task's process group orphaned; the next engine adopts the run,
+// kills the orphaned group, fails the lost attempt "executor lost" and
+// finishes the run — rerunning the lost task only through its retry
+// policy.
+func TestReconcileAfterKill(t *testing.T) {
+	for _, retries := range []int{0, 1} {
+		t.Run(fmt.Sprintf("retries=%d", retries), func(t *testing.T) {
+			db, dbPath := openSQLite(t)
+			env := newEnv(t, db, func(c *Config) { c.LeaseTimeout = 2 * time.Second })
+			pidFile := filepath.Join(env.dir, "sleep.pid")
+			marker := filepath.Join(env.dir, "marker")
+			env.deploy(fmt.Sprintf(`name: crash
+tasks:
+  - key: sleeper
+    retries: {count: %d, delay: 1ms}
+    exec: {command: [sh, -c, 'if [ "$SLUICE_ATTEMPT" = 1 ]; then sleep 60 & echo $! > %s; wait; fi']}
+  - key: marker
+    exec: {command: [sh, -c, 'echo done > %s']}
+  - key: after
+    depends_on: [marker]
+    exec: {command: ["true"]}
+`, retries, pidFile, marker))
+
+			server := exec.Command(os.Args[0], "-test.run=^$")
+			server.Env = append(os.Environ(), "JOBS_TEST_HELPER=serve", "JOBS_TEST_DB="+dbPath, "JOBS_TEST_LOGDIR="+filepath.Join(env.dir, "logs"))
+			server.Stderr = os.Stderr
+			if err := server.Start(); err != nil {
+				t.Fatal(err)
+			}
+			killed := false
+			t.Cleanup(func() {
+				if !killed {
+					server.Process.Kill()
+					server.Wait()
+				}
+			})
+			ctx := testCtx(t)
+			run, err := env.e.Submit(ctx, "crash", SubmitOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, "the server to run sleeper and finish after", func() bool {
+				l := env.latest(run.ID)
+				return l["sleeper"].State == state.TaskRunning && l["sleeper"].PID > 0 && l["after"].State == state.TaskSucceeded
+			})
+			sleepPID := readPID(t, pidFile)
+			if err := server.Process.Signal(syscall.SIGKILL); err != nil {
+				t.Fatal(err)
+			}
+			server.Wait()
+			killed = true
+			if processGone(sleepPID) {
+				t.Fatal("the sleep died with the server; the test needs it orphaned")
+			}
+			r, err := env.store.GetRun(ctx, run.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.State != state.RunRunning {
+				t.Fatalf("after the kill the run is %s, want still running", r.State)
+			}
+
+			// A second engine (this process) adopts the run.
+			serveCtx, stopServe := context.WithCancel(ctx)
+			serveDone := make(chan error, 1)
+			go func() { serveDone <- env.e.Serve(serveCtx) }()
+			final, err := env.e.Wait(ctx, run.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stopServe()
+			<-serveDone
+			waitFor(t, "the orphaned sleep to be killed", func() bool { return processGone(sleepPID) })
+			at := env.attempts(run.ID)
+			first := at["sleeper"][0]
+			if first.State != state.TaskFailed || !strings.Contains(first.Message, "executor lost") {
+				t.Errorf("lost attempt: got %s %q, want failed with executor lost", first.State, first.Message)
+			}
+			for key, h := range at {
+				limit := 1
+				if key == "sleeper" {
+					limit = 1 + retries
+				}
+				if len(h) > limit {
+					t.Errorf("%s ran %d times, more than its retry policy allows (%d)", key, len(h), limit)
+				}
+			}
+			if final.Executor != env.e.ExecutorID() {
+				t.Errorf("run executor %q, want the adopting engine", final.Executor)
+			}
+			switch retries {
+			case 0:
+				wantRun(t, final, state.RunFailed)
+				if len(at["sleeper"]) != 1 {
+					t.Errorf("sleeper: %d attempts, want 1", len(at["sleeper"]))
+				}
+			case 1:
+				wantRun(t, final, state.RunSucceeded)
+				if h := at["sleeper"]; len(h) != 2 || h[1].State != state.TaskSucceeded {
+					t.Errorf("sleeper: got %+v, want a second, succeeded attempt", h)
+				}
+			}
+			if h := at["after"]; len(h) != 1 || h[0].State != state.TaskSucceeded {
+				t.Errorf("after: got %+v, want its one attempt kept", h)
+			}
+		})
+	}
+}
