@@ -428,6 +428,11 @@ var (
 	runJobKeys       = []string{"job", "parameters"}
 	forEachKeys      = []string{"items", "param", "query", "concurrency", "task"}
 	runIfValues      = []string{string(AllSuccess), string(AllDone), string(NoneFailed), string(AtLeastOneFailed)}
+	ingestFormats    = []string{"csv", "tsv", "json", "parquet", "arrow"}
+	ingestModes      = []string{"append", "overwrite"}
+	badRowsValues    = []string{"fail", "quarantine"}
+	outputModes      = []string{"overwrite", "append"}
+	taskValuesValues = []string{"first_row"}
 )
 
 var (

@@ -237,7 +237,7 @@ func (p *parser) parseSQL(n *yaml.Node, what string, c taskCtx) *SQLTask {
 			}
 			p.checkFile(e.v, s.File, field(what, "file"))
 		case "task_values":
-			s.TaskValues, _ = p.enum(e.v, field(what, "task_values"), "first_row")
+			s.TaskValues, _ = p.enum(e.v, field(what, "task_values"), taskValuesValues...)
 		}
 	}
 	switch {
@@ -276,15 +276,15 @@ func (p *parser) parseIngest(n *yaml.Node, what string, c taskCtx) *IngestTask {
 			in.Table = p.text(c, v, w, false)
 			p.checkTableField(v, in.Table, w)
 		case "format":
-			in.Format, _ = p.enum(v, w, "csv", "tsv", "json", "parquet", "arrow")
+			in.Format, _ = p.enum(v, w, ingestFormats...)
 		case "mode":
-			in.Mode, _ = p.enum(v, w, "append", "overwrite")
+			in.Mode, _ = p.enum(v, w, ingestModes...)
 		case "partition_by":
 			in.PartitionBy = p.texts(c, v, w)
 		case "merge_schema":
 			in.MergeSchema, _ = p.boolean(v, w)
 		case "bad_rows":
-			in.BadRows, _ = p.enum(v, w, "fail", "quarantine")
+			in.BadRows, _ = p.enum(v, w, badRowsValues...)
 		case "header":
 			if b, ok := p.boolean(v, w); ok {
 				in.Header = &b
@@ -409,7 +409,7 @@ func (p *parser) parseTransform(t *Task, typ string, n *yaml.Node, what string, 
 			into = p.text(c, e.v, w, false)
 			p.checkTableField(e.v, into, w)
 		case "mode":
-			mode, _ = p.enum(e.v, w, "overwrite", "append")
+			mode, _ = p.enum(e.v, w, outputModes...)
 		case "columns":
 			columns = p.texts(c, e.v, w)
 		}

@@ -111,11 +111,41 @@ func isIdentStart(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c >= 0x80
 }
 
+// tokenStart reports whether a token starts at s[i] rather than s[i]
+// continuing an identifier or keyword (a$b is one identifier, E'…' an
+// escape string only when the E starts a token). It lexes the letters,
+// digits, _ and $ before s[i] as PostgreSQL does: a letter or _ starts
+// an identifier running through s[i]; digits are a number; $ and digits
+// a parameter; any other $ a token of its own.
+func tokenStart(s string, i int) bool {
+	j := i
+	for j > 0 && isIdentCont(s[j-1]) {
+		j--
+	}
+	for j < i {
+		c := s[j]
+		switch {
+		case isIdentStart(c):
+			return false
+		case c == '$':
+			j++
+			for j < i && s[j] >= '0' && s[j] <= '9' {
+				j++
+			}
+		default: // a digit
+			for j < i && s[j] >= '0' && s[j] <= '9' {
+				j++
+			}
+		}
+	}
+	return true
+}
+
 // dollarTag returns the dollar-quote delimiter ($tag$ or $$) starting at
 // s[i], or "".
 func dollarTag(s string, i int) string {
-	if i > 0 && isIdentCont(s[i-1]) {
-		return "" // part of an identifier such as a$b, or a parameter $1
+	if !tokenStart(s, i) {
+		return "" // part of an identifier such as a$b$
 	}
 	j := i + 1
 	if j < len(s) && isIdentStart(s[j]) {
@@ -188,7 +218,7 @@ func scanSQL(s string) ([]piece, *refError) {
 			i++
 		case c == '\'':
 			st := inString
-			if i > 0 && (s[i-1] == 'E' || s[i-1] == 'e') && (i == 1 || !isIdentCont(s[i-2])) {
+			if i > 0 && (s[i-1] == 'E' || s[i-1] == 'e') && tokenStart(s, i-1) {
 				st = inEString
 			}
 			i++

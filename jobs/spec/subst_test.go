@@ -136,6 +136,10 @@ var templates = []string{
 	"SELECT ${v} -- trailing",
 	"SELECT ${v}/* c */",
 	"SELECT $1${v}",
+	"SELECT 1$a$ ${v} $a$, ${v}",
+	"SELECT 12E'${v}', ${v}",
+	"SELECT x1E'${v}', ${v}",
+	"SELECT $1$a$ ${v} $a$ ${v}",
 }
 
 func TestSubstituteSQLInjection(t *testing.T) {
