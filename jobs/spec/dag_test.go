@@ -1,9 +1,11 @@
 package spec
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // dagJob builds a job from "key:dep,dep" specs without parsing.
@@ -113,5 +115,32 @@ func TestRetryDelayBefore(t *testing.T) {
 		if got := r.DelayBefore(n).String(); got != want {
 			t.Errorf("DelayBefore(%d) = %s, want %s", n, got, want)
 		}
+	}
+}
+
+// TestParseLongChain parses the largest job: a chain of MaxTasks tasks,
+// each reading its predecessor's values, which validation checks in
+// about n²/64 word operations.
+func TestParseLongChain(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("name: chain\ntasks:\n  - {key: t0, exec: {command: [\"true\"]}}\n")
+	for i := 1; i < MaxTasks; i++ {
+		fmt.Fprintf(&b, "  - {key: t%d, depends_on: [t%d], exec: {command: [echo, \"${tasks.t0.values.v}\"]}}\n", i, i-1)
+	}
+	start := time.Now()
+	j, err := Parse("chain.yaml", []byte(b.String()), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(j.Tasks) != MaxTasks {
+		t.Fatalf("%d tasks", len(j.Tasks))
+	}
+	t.Logf("parsed %d tasks in %v", MaxTasks, time.Since(start))
+	if got := j.Downstream([]string{"t9990"}); len(got) != 10 {
+		t.Errorf("Downstream(t9990) has %d tasks, want 10", len(got))
+	}
+	b.WriteString("  - {key: extra, exec: {command: [\"true\"]}}\n")
+	if _, err := Parse("chain.yaml", []byte(b.String()), ""); err == nil || !strings.Contains(err.Error(), "a job has at most 10000") {
+		t.Errorf("error %v", err)
 	}
 }

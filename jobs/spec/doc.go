@@ -81,7 +81,7 @@
 //     destinations, each exactly one of webhook (an http(s) URL receiving
 //     the JSON event of package jobs/notify; headers adds request headers)
 //     and slack (a Slack incoming-webhook URL).
-//   - tasks (required, at least one).
+//   - tasks (required, at least one, at most MaxTasks).
 //
 // # Task keys
 //

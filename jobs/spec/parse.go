@@ -19,6 +19,9 @@ import (
 // MaxJobBytes bounds the size of a job file.
 const MaxJobBytes = 1 << 20
 
+// MaxTasks bounds the tasks of a job.
+const MaxTasks = 10000
+
 // CronParser checks a cron expression. On error, col is the 1-based
 // column in expr of the problem (0: unknown).
 type CronParser func(expr string) (col int, err error)

@@ -22,6 +22,10 @@ func (p *parser) parseTasks(n *yaml.Node) {
 		p.errf(n, "add at least one task", "tasks is empty")
 		return
 	}
+	if len(n.Content) > MaxTasks {
+		p.errf(n, "split the job, or run a for_each over the items", "%d tasks; a job has at most %d", len(n.Content), MaxTasks)
+		return
+	}
 	for i, item := range n.Content {
 		if t := p.parseTask(item, fmt.Sprintf("tasks[%d]", i), nil); t != nil {
 			p.job.Tasks = append(p.job.Tasks, t)

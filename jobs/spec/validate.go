@@ -43,14 +43,58 @@ func (p *parser) validate() {
 		}
 	}
 	p.checkCycles(byKey)
-	upstream := make(map[*Task]map[string]bool, len(j.Tasks))
-	for _, t := range j.Tasks {
-		upstream[t] = upstreamSet(t, byKey)
-	}
+	g := &graph{job: j, byKey: byKey, keys: keys}
 	params := p.paramNames()
 	for _, f := range p.refs {
-		p.checkRefs(f, byKey, keys, upstream[f.task], params)
+		p.checkRefs(f, g, params)
 	}
+}
+
+// graph answers "is X upstream of T" for the reference checks: each
+// task's transitive dependencies as a bitset over the tasks, computed
+// once, on first use, in topological order — n²/8 bytes, where sets of
+// keys would take n² map entries for a long chain.
+type graph struct {
+	job   *Job
+	byKey map[string]*Task
+	keys  []string
+	index map[*Task]int
+	up    [][]uint64
+}
+
+func (g *graph) isUpstream(t *Task, key string) bool {
+	if g.up == nil {
+		n := len(g.job.Tasks)
+		g.index = make(map[*Task]int, n)
+		for i, task := range g.job.Tasks {
+			g.index[task] = i
+		}
+		words := (n + 63) / 64
+		g.up = make([][]uint64, n)
+		for _, task := range g.job.TopoOrder() {
+			i := g.index[task]
+			set := make([]uint64, words)
+			for _, d := range task.DependsOn {
+				u := g.byKey[d]
+				if u == nil {
+					continue
+				}
+				k := g.index[u]
+				set[k/64] |= 1 << (k % 64)
+				for w, bits := range g.up[k] { // nil when on a cycle
+					set[w] |= bits
+				}
+			}
+			g.up[i] = set
+		}
+	}
+	i, ok := g.index[t]
+	u := g.byKey[key]
+	if !ok || u == nil {
+		return false
+	}
+	k := g.index[u]
+	return g.up[i] != nil && g.up[i][k/64]&(1<<(k%64)) != 0
 }
 
 func depPos(t *Task, i int) Pos {
@@ -122,7 +166,7 @@ func upstreamSet(t *Task, byKey map[string]*Task) map[string]bool {
 }
 
 // checkRefs checks the references of one string field.
-func (p *parser) checkRefs(f refField, byKey map[string]*Task, keys []string, upstream map[string]bool, params []string) {
+func (p *parser) checkRefs(f refField, g *graph, params []string) {
 	s := f.node.Value
 	scan := scanPlain
 	if f.sql {
@@ -131,10 +175,6 @@ func (p *parser) checkRefs(f refField, byKey map[string]*Task, keys []string, up
 	pieces, rerr := scan(s)
 	if rerr != nil {
 		p.errAt(p.locate(f.node, rerr.off, 2), rerr.hint, "%s: %s", f.what, rerr.msg)
-	}
-	taskKey := ""
-	if f.task != nil {
-		taskKey = f.task.Key
 	}
 	for _, pc := range pieces {
 		if pc.kind != pieceRef {
@@ -158,7 +198,7 @@ func (p *parser) checkRefs(f refField, byKey map[string]*Task, keys []string, up
 				p.errAt(at(), "write ${item} or ${item.COLUMN}", "%s: ${item.} names no column", f.what)
 			}
 		case strings.HasPrefix(name, "tasks."):
-			p.checkTaskRef(at(), f.what, name, taskKey, byKey, keys, upstream)
+			p.checkTaskRef(at(), f.what, name, f.task, g)
 		case strings.HasPrefix(name, "job.") || strings.HasPrefix(name, "run."):
 			if !contains(builtinRefs, name) {
 				p.errAt(at(), didYouMean(name, builtinRefs, "built-in references"), "%s: unknown reference ${%s}", f.what, name)
@@ -168,7 +208,7 @@ func (p *parser) checkRefs(f refField, byKey map[string]*Task, keys []string, up
 				continue
 			}
 			hint := "declare it under parameters:, or write $${ for a literal ${"
-			if near := nearest(name, append(params, builtinRefs...)); near != "" {
+			if near := nearest(name, slices.Concat(params, builtinRefs)); near != "" {
 				hint = fmt.Sprintf("did you mean ${%s}? (or declare %s under parameters:)", near, name)
 			}
 			p.errAt(at(), hint, "%s: unknown parameter ${%s}", f.what, name)
@@ -177,7 +217,11 @@ func (p *parser) checkRefs(f refField, byKey map[string]*Task, keys []string, up
 }
 
 // checkTaskRef checks ${tasks.KEY.values.NAME}.
-func (p *parser) checkTaskRef(pos Pos, what, name, taskKey string, byKey map[string]*Task, keys []string, upstream map[string]bool) {
+func (p *parser) checkTaskRef(pos Pos, what, name string, task *Task, g *graph) {
+	taskKey := ""
+	if task != nil {
+		taskKey = task.Key
+	}
 	rest := strings.TrimPrefix(name, "tasks.")
 	key, tail, _ := strings.Cut(rest, ".")
 	vname, ok := strings.CutPrefix(tail, "values.")
@@ -186,11 +230,11 @@ func (p *parser) checkTaskRef(pos Pos, what, name, taskKey string, byKey map[str
 		return
 	}
 	switch {
-	case byKey[key] == nil:
-		p.errAt(pos, didYouMean(key, keys, "tasks"), "%s: ${%s} names task %q, which is not a task of this job", what, name, key)
+	case g.byKey[key] == nil:
+		p.errAt(pos, didYouMean(key, g.keys, "tasks"), "%s: ${%s} names task %q, which is not a task of this job", what, name, key)
 	case key == taskKey:
 		p.errAt(pos, "a task reads values of the tasks it depends on", "%s: ${%s} refers to the task's own values", what, name)
-	case !upstream[key]:
+	case !g.isUpstream(task, key):
 		p.errAt(pos, fmt.Sprintf("add %s to depends_on of task %q", key, taskKey), "%s: ${%s} reads task %q, which task %q does not depend on", what, name, key, taskKey)
 	}
 }
