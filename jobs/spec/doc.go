@@ -106,8 +106,8 @@
 //     (required), mode (overwrite — default — or append).
 //   - models_predict: as ml_transform, plus columns.
 //   - exec: command (required; the program and its arguments, no shell:
-//     write [sh, -c, "…"] for one), env, dir (relative to the job file's
-//     directory, its default).
+//     write [sh, -c, "…"] for one), env (not SLUICE_* names, which Sluice
+//     sets), dir (relative to the job file's directory, its default).
 //   - run_job: job (required), parameters.
 //   - for_each: exactly one of items (a list), param (the name of a
 //     declared parameter holding a JSON array or a comma-separated list)

@@ -46,7 +46,8 @@ func Parse(file string, data []byte, dir string) (*Job, error) {
 	return ParseWithOptions(file, data, dir, ParseOptions{})
 }
 
-// ParseWithOptions is Parse with options.
+// ParseWithOptions is Parse with options. Parse and ParseWithOptions
+// keep no state between calls and are safe for concurrent use.
 func ParseWithOptions(file string, data []byte, dir string, opts ParseOptions) (*Job, error) {
 	if opts.Cron == nil {
 		opts.Cron = defaultCron

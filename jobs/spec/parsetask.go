@@ -461,8 +461,11 @@ func (p *parser) parseExec(n *yaml.Node, what string, c taskCtx) *ExecTask {
 			env, ekvs, _ := p.strMap(e.v, w)
 			x.Env = env
 			for _, ev := range ekvs {
-				if !envNameRE.MatchString(ev.k.Value) {
+				switch {
+				case !envNameRE.MatchString(ev.k.Value):
 					p.errf(ev.k, "use letters, digits and _, not starting with a digit", "environment variable name %q is not valid", ev.k.Value)
+				case strings.HasPrefix(strings.ToUpper(ev.k.Value), "SLUICE_"):
+					p.errf(ev.k, "rename it; SLUICE_TASK_VALUES, SLUICE_RUN_ID, SLUICE_PARAM_<NAME>… are set for every task", "environment variable %s: names starting with SLUICE_ are Sluice's", ev.k.Value)
 				}
 				p.ref(c, ev.v, w+"."+ev.k.Value, false)
 			}

@@ -156,6 +156,7 @@ var errCases = []errCase{
 	{"exec command string", "name: x\ntasks:\n  - key: a\n    exec: {command: \"echo hi\"}\n", "4:21", "exec.command must be a list", `[sh, -c, "echo hi"]`},
 	{"exec empty program", "name: x\ntasks:\n  - key: a\n    exec: {command: [\"\", x]}\n", "4:22", "exec.command[0] is empty", ""},
 	{"exec env name", "name: x\ntasks:\n  - key: a\n    exec: {command: [echo], env: {\"A-B\": x}}\n", "4:35", `environment variable name "A-B" is not valid`, ""},
+	{"exec env reserved", "name: x\ntasks:\n  - key: a\n    exec: {command: [echo], env: {SLUICE_RUN_ID: x}}\n", "4:35", "names starting with SLUICE_ are Sluice's", ""},
 	{"exec env value list", "name: x\ntasks:\n  - key: a\n    exec: {command: [echo], env: {A: [x]}}\n", "4:38", "exec.env.A must be a string, not a list", ""},
 	// run_job
 	{"run_job no job", "name: x\ntasks:\n  - key: a\n    run_job: {parameters: {a: b}}\n", "4:14", "run_job.job is required", ""},
