@@ -7,6 +7,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	// Job schedules name IANA time zones; embed the database so they
+	// resolve on hosts without /usr/share/zoneinfo.
+	_ "time/tzdata"
 
 	"github.com/sluice-dev/sluice/internal/cli"
 )
