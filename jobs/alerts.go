@@ -13,7 +13,7 @@ func (x *runExec) notifyStart() {
 	if n == nil || len(n.OnStart) == 0 {
 		return
 	}
-	ev := x.event("run.started", x.run)
+	ev := x.event(notify.EventStarted, x.run)
 	x.e.send(n.OnStart, ev)
 }
 
@@ -24,17 +24,22 @@ func (x *runExec) notifyEnd(run *state.Run) {
 	if n == nil {
 		return
 	}
-	dests, name := n.OnFailure, "run.failed"
+	dests, name := n.OnFailure, notify.EventFailed
 	if run.State == state.RunSucceeded {
-		dests, name = n.OnSuccess, "run.succeeded"
+		dests, name = n.OnSuccess, notify.EventSucceeded
 	}
 	if len(dests) == 0 {
 		return
 	}
 	ev := x.event(name, run)
-	ev.Tasks = make([]notify.TaskSummary, 0, len(x.nodes))
-	for _, nd := range x.nodes {
-		ev.Tasks = append(ev.Tasks, notify.TaskSummary{Key: nd.task.Key, State: string(nd.state), Attempts: nd.attempts, Message: nd.message})
+	ev.Tasks = make([]notify.TaskSummary, 0, len(x.job.Tasks))
+	for _, t := range x.job.Tasks { // file order
+		nd := x.byKey[t.Key]
+		n := nd.attempts
+		if nd.state == state.TaskSkipped || nd.state == state.TaskUpstreamFailed {
+			n = 0 // recorded, never ran
+		}
+		ev.Tasks = append(ev.Tasks, notify.TaskSummary{Key: t.Key, State: string(nd.state), Attempts: n, Message: firstLine(nd.message)})
 	}
 	x.e.send(dests, ev)
 }

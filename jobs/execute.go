@@ -674,7 +674,6 @@ func (x *runExec) cancelUnstarted(cause error) {
 			continue
 		}
 		n.status, n.state, n.message = nodeFinal, state.TaskCanceled, why
-		n.attempts = n.rp.next
 		tr := state.TaskRun{
 			RunID: x.id, Key: n.task.Key, Attempt: n.rp.next, Repair: x.gen, State: state.TaskCanceled,
 			Type: n.task.Type(), ReadyAt: now, EndedAt: now, Message: why, Executor: x.e.id, Host: x.e.host,
