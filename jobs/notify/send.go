@@ -60,8 +60,9 @@ type Sender struct {
 }
 
 // Send delivers ev to d: for a webhook, a POST of ev as JSON (see the
-// package documentation) with d.Headers added; for Slack, a POST of
-// SlackBody(ev). A 2xx response means delivered. Network errors, 5xx and
+// package documentation); for Slack, a POST of SlackBody(ev). Both carry
+// Content-Type: application/json, User-Agent: sluice, X-Sluice-Event and
+// d.Headers (which override the others). A 2xx response means delivered. Network errors, 5xx and
 // 429 responses are retried as Retries and Backoff say; other responses
 // are not. ctx bounds everything, waits between attempts included.
 //
