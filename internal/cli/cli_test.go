@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,16 +34,20 @@ func mustRun(t *testing.T, ws string, args ...string) string {
 func TestQuickstart(t *testing.T) {
 	ws := t.TempDir()
 	out := mustRun(t, ws, "quickstart")
-	for _, want := range []string{"ingested 5000 rows into default.churn (version 1)", "Churn rate by international plan", "4293", "NJ",
-		"best tree.maxDepth=", "test set (1667 customers): areaUnderROC 0.8"} {
+	for _, want := range []string{"deployed job churn (version 1)", "run 1 of churn: succeeded",
+		"ingest", "features", "fit", "score", "report", "Test AUC (areaUnderROC on 1667 held-out customers): 0.8",
+		"Model: models:/churn/1", "The ten test customers most at risk", "(10 rows)", "report.test_auc = 0.8"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("quickstart output lacks %q:\n%s", want, out)
 		}
 	}
-	// A second run replaces the rows with a new version.
+	// A second run reuses the deployed job, makes new table versions and a
+	// new model version.
 	out = mustRun(t, ws, "quickstart")
-	if !strings.Contains(out, "(version 2)") {
-		t.Errorf("second quickstart: %s", out)
+	for _, want := range []string{"deployed job churn (version 1)", "run 2 of churn: succeeded", "Model: models:/churn/2"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("second quickstart lacks %q:\n%s", want, out)
+		}
 	}
 	out = mustRun(t, ws, "sql", "SELECT count(*) AS n FROM churn VERSION AS OF 1", "--output", "json")
 	var rows []map[string]any
@@ -50,6 +56,14 @@ func TestQuickstart(t *testing.T) {
 	}
 	if len(rows) != 1 || rows[0]["n"] != float64(5000) {
 		t.Errorf("json rows = %v", rows)
+	}
+	out = mustRun(t, ws, "sql", "SELECT count(*) AS n FROM churn_scored", "--output", "csv")
+	if out != "n\n1667\n" {
+		t.Errorf("churn_scored rows: %q", out)
+	}
+	// The champion alias points at the new version.
+	if out = mustRun(t, ws, "models", "show", "churn"); !strings.Contains(out, "champion") {
+		t.Errorf("models show churn:\n%s", out)
 	}
 }
 
@@ -189,4 +203,13 @@ func TestVersion(t *testing.T) {
 	if !strings.HasPrefix(out, "sluice ") {
 		t.Errorf("version = %q", out)
 	}
+}
+
+// httptestServer serves h on loopback until the test ends and returns its
+// URL.
+func httptestServer(t *testing.T, h http.HandlerFunc) string {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL
 }

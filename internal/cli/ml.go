@@ -433,11 +433,11 @@ columns (features, probability) are stored as arrays of doubles.`,
 				if err != nil {
 					return usage(cmd, err)
 				}
-				ver, err := writeFrame(a.ctx, eng, id, out, mode)
+				info, err := a.ws.WriteFrame(a.ctx, id, out, mode)
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(a.stdout, "wrote %s to %s (version %d)\n", plural(out.NumRows(), "row"), id, ver)
+				fmt.Fprintf(a.stdout, "wrote %s to %s (version %d)\n", plural(out.NumRows(), "row"), id, info.Version)
 				return nil
 			case outFile != "":
 				return writeFrameFile(a.ctx, eng, out, outFile, a.stdout)
@@ -466,37 +466,6 @@ columns (features, probability) are stored as arrays of doubles.`,
 	c.Flags().IntVar(&limit, "limit", 20, "without --into/--out-file: rows to print")
 	addOutputFlag(c, &output)
 	return c
-}
-
-// writeFrame writes f into table id (created from f's schema when
-// missing) and returns the new version.
-func writeFrame(ctx context.Context, eng *sqlengine.Engine, id table.Ident, f *ml.Frame, mode string) (int64, error) {
-	cat := eng.Tables()
-	tbl, err := cat.Load(ctx, id)
-	if errors.Is(err, table.ErrNotFound) {
-		sc, err := sqlengine.ArrowToSchema(f.Schema())
-		if err != nil {
-			return 0, fmt.Errorf("table %s: %w", id, err)
-		}
-		if tbl, err = cat.CreateTable(ctx, id, sc, table.CreateOptions{}); err != nil {
-			return 0, err
-		}
-	} else if err != nil {
-		return 0, err
-	}
-	t := f.Table()
-	defer t.Release()
-	rdr := array.NewTableReader(t, 64*1024)
-	defer rdr.Release()
-	write := tbl.Append
-	if mode == "overwrite" {
-		write = tbl.Overwrite
-	}
-	_, info, err := write(ctx, rdr, table.WriteOptions{})
-	if err != nil {
-		return 0, fmt.Errorf("write %s: %w", id, err)
-	}
-	return info.Version, nil
 }
 
 func writeFrameFile(ctx context.Context, eng *sqlengine.Engine, f *ml.Frame, path string, w io.Writer) error {

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -358,15 +357,12 @@ stored as arrays of doubles.
 			if err != nil {
 				return err
 			}
-			if err := checkInputs(f.Schema(), m); err != nil {
-				return err
-			}
-			scored, err := m.Pipeline.Transform(a.ctx, f)
+			scored, err := m.Score(a.ctx, f)
 			if err != nil {
 				return err
 			}
-			if scored, err = predictColumns(f.Schema(), scored, m.PredictionCol, outputs); err != nil {
-				return usage(cmd, err)
+			if scored, err = models.SelectOutputs(f.Schema(), scored, m.PredictionCol, strings.Split(outputs, ",")); err != nil {
+				return usage(cmd, fmt.Errorf("--outputs: %w", err))
 			}
 			if scored, err = scored.StorableColumns(); err != nil {
 				return err
@@ -377,11 +373,11 @@ stored as arrays of doubles.
 				if err != nil {
 					return usage(cmd, err)
 				}
-				ver, err := writeFrame(a.ctx, eng, id, scored, mode)
+				info, err := a.ws.WriteFrame(a.ctx, id, scored, mode)
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(a.stdout, "wrote %s to %s (version %d)\n", plural(scored.NumRows(), "row"), id, ver)
+				fmt.Fprintf(a.stdout, "wrote %s to %s (version %d)\n", plural(scored.NumRows(), "row"), id, info.Version)
 				return nil
 			case outFile != "":
 				return writeFrameFile(a.ctx, eng, scored, outFile, a.stdout)
@@ -412,45 +408,4 @@ stored as arrays of doubles.
 	c.Flags().IntVar(&limit, "limit", 20, "without --into/--out-file: rows to print")
 	addOutputFlag(c, &output)
 	return c
-}
-
-// checkInputs checks that the rows have every column of the model's
-// signature, naming the missing ones.
-func checkInputs(sc *arrow.Schema, m *models.Model) error {
-	var missing []string
-	for _, c := range m.Signature.Inputs {
-		if c.Required && len(sc.FieldIndices(c.Name)) == 0 {
-			missing = append(missing, c.Name)
-		}
-	}
-	if len(missing) > 0 {
-		return apierr.Invalid("the input rows lack column(s) %s, which the model needs (its inputs: %s)",
-			strings.Join(missing, ", "), strings.Join(ml.ColumnNames(m.InputSchema), ", ")).
-			WithHint("select or rename them in --sql")
-	}
-	return nil
-}
-
-// predictColumns keeps the input's columns, the prediction column and
-// the extra outputs asked for ("all": every column).
-func predictColumns(in *arrow.Schema, scored *ml.Frame, pred, outputs string) (*ml.Frame, error) {
-	if strings.TrimSpace(outputs) == "all" {
-		return scored, nil
-	}
-	keep := ml.ColumnNames(in)
-	add := []string{pred}
-	for _, o := range strings.Split(outputs, ",") {
-		if o = strings.TrimSpace(o); o != "" {
-			add = append(add, o)
-		}
-	}
-	for _, o := range add {
-		if _, err := scored.Column(o); err != nil {
-			return nil, fmt.Errorf("--outputs %s: %w", o, err)
-		}
-		if !slices.Contains(keep, o) {
-			keep = append(keep, o)
-		}
-	}
-	return scored.Select(keep...)
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,42 +11,39 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sluice-dev/sluice/examples"
-	"github.com/sluice-dev/sluice/ingest"
-	"github.com/sluice-dev/sluice/ml"
-	"github.com/sluice-dev/sluice/ml/spec"
-	"github.com/sluice-dev/sluice/mlrun"
-	"github.com/sluice-dev/sluice/table"
+	"github.com/sluice-dev/sluice/jobs"
+	"github.com/sluice-dev/sluice/jobs/state"
 )
 
-// quickstartQueries are the queries the quickstart runs, with a title each.
-var quickstartQueries = []struct{ title, sql string }{
-	{"How many customers churned?", `SELECT churn, count(*) AS customers, round(100.0 * count(*) / sum(count(*)) OVER (), 1) AS pct
-FROM churn GROUP BY churn ORDER BY customers DESC`},
-	{"Churn rate by international plan", `SELECT international_plan, count(*) AS customers,
-       round(100.0 * avg(CASE WHEN churn = 'yes' THEN 1 ELSE 0 END), 1) AS churn_pct
-FROM churn GROUP BY 1 ORDER BY 1`},
-	{"Customer-service calls are a warning sign", `SELECT number_customer_service_calls AS service_calls, count(*) AS customers,
-       round(100.0 * avg(CASE WHEN churn = 'yes' THEN 1 ELSE 0 END), 1) AS churn_pct
-FROM churn GROUP BY 1 ORDER BY 1`},
-	{"States with the highest churn (at least 80 customers)", `SELECT state, count(*) AS customers,
-       round(100.0 * avg(CASE WHEN churn = 'yes' THEN 1 ELSE 0 END), 1) AS churn_pct
-FROM churn GROUP BY state HAVING count(*) >= 80 ORDER BY churn_pct DESC LIMIT 5`},
-}
+// quickstartAtRisk lists the test customers the new model scores most
+// likely to churn.
+const quickstartAtRisk = `SELECT customer_id, state, international_plan AS intl_plan,
+       number_customer_service_calls AS service_calls,
+       round(total_day_minutes) AS day_minutes,
+       round(probability[2], 3) AS p_churn,
+       CASE WHEN label = 1.0 THEN 'yes' ELSE 'no' END AS churned
+FROM churn_scored ORDER BY p_churn DESC, customer_id LIMIT 10`
 
 func (a *app) quickstartCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "quickstart",
-		Short: "Create a workspace, ingest the churn example, query it and fit a model",
-		Long: `Create (or reuse) the workspace, load the bundled telecom churn data
-(5,000 customers, MIT licence) into the table churn, run a few queries
-over it, and fit the Spark ML churn tutorial pipeline (a decision tree
-tuned by cross-validation, examples/churn/pipeline.yaml), saving the model
-under models/churn in the workspace. The fit is logged to the workspace's
-tracking store (experiment churn: a parent run and one child run per grid
-combination) and the model is registered as churn with the alias
-champion, ready for 'sluice models serve models:/churn@champion'. Running
-it again replaces the table's rows with a new version, refits the model
-and registers a new version.`,
+		Short: "Create a workspace and run the churn pipeline job end to end",
+		Long: `Create (or reuse) the workspace, write the churn example there
+(examples/churn: the telecom churn data — 5,000 customers, MIT licence —
+job.yaml and train.yaml), then deploy and run the job examples/churn/job.yaml
+in this process:
+
+  ingest    the CSV into the table churn
+  features  SQL feature preparation into churn_features, split train/test
+  fit       the Spark ML churn tutorial pipeline (a decision tree tuned by
+            3-fold cross-validation), logged to tracking (experiment churn)
+            and registered as the model churn with the alias champion
+  score     batch-score the test customers into churn_scored
+  report    publish the test AUC as a task value
+
+It prints the test AUC, the ten customers most at risk and what to try
+next. Running it again makes new table versions, a new run and a new
+model version.`,
 		Example: "  sluice quickstart\n  sluice --workspace /tmp/demo quickstart",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -55,133 +53,113 @@ and registers a new version.`,
 			}
 			fmt.Fprintf(a.stdout, "workspace: %s\n\n", ws.Dir())
 			dir := filepath.Join(ws.Dir(), "examples", "churn")
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				return err
-			}
-			csvPath := filepath.Join(dir, "mlc_churn.csv")
-			if err := os.WriteFile(csvPath, examples.ChurnCSV, 0o644); err != nil {
-				return err
-			}
-			eng, err := ws.SQL(a.ctx)
-			if err != nil {
-				return err
-			}
-			id := table.Ident{Namespace: table.DefaultNamespace, Name: "churn"}
-			mode := "append"
-			if ok, err := ws.Tables().Exists(a.ctx, id); err != nil {
-				return err
-			} else if ok {
-				mode = "overwrite"
-			}
-			sum, err := ingest.Run(a.ctx, eng, []string{csvPath}, ingest.Options{Table: id, Mode: mode})
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stdout, "$ sluice ingest %s --table churn\ningested %s into %s (version %d) in %.2fs\n",
-				csvPath, plural(sum.RowsWritten, "row"), id, sum.Version, sum.Duration.Seconds())
-			for _, q := range quickstartQueries {
-				fmt.Fprintf(a.stdout, "\n-- %s\n", q.title)
-				if err := eng.Query(a.ctx, q.sql, func(rdr array.RecordReader) error {
-					_, err := printRows(a.stdout, "table", rdr)
+			for name, data := range map[string][]byte{
+				"job.yaml": examples.ChurnJob, "train.yaml": examples.ChurnTrain, "pipeline.yaml": examples.ChurnPipeline,
+				"request.json": examples.ChurnRequest, filepath.Join("data", "mlc_churn.csv"): examples.ChurnCSV,
+			} {
+				p := filepath.Join(dir, name)
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 					return err
-				}); err != nil {
-					return fmt.Errorf("quickstart query %q: %w", q.title, err)
+				}
+				if err := os.WriteFile(p, data, 0o644); err != nil {
+					return err
 				}
 			}
-			if err := a.quickstartML(dir); err != nil {
-				return fmt.Errorf("quickstart ML step: %w", err)
+			if err := copyFS(examples.Nightly, "nightly", filepath.Join(ws.Dir(), "examples", "nightly")); err != nil {
+				return err
+			}
+			jobPath := filepath.Join(dir, "job.yaml")
+			eng, err := a.jobsEngine(engineOptions{})
+			if err != nil {
+				return err
+			}
+			defer eng.Close()
+			js, err := loadJobs([]string{jobPath})
+			if err != nil {
+				return err
+			}
+			dep, err := eng.Deploy(a.ctx, js)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "$ sluice jobs deploy %s\ndeployed job churn (version %d): ingest → features → fit → score → report\n\n", jobPath, dep[0].Version)
+			st, err := a.jobsStore()
+			if err != nil {
+				return err
+			}
+			run, err := eng.Submit(a.ctx, "churn", jobs.SubmitOptions{Execute: true})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "$ sluice jobs run churn --wait\n")
+			final, err := a.executeWithProgress(eng, st, run)
+			if err != nil {
+				return err
+			}
+			tl, err := eng.Timeline(a.ctx, final.ID)
+			if err != nil {
+				return err
+			}
+			printTimeline(a.stdout, tl)
+			if final.State != state.RunSucceeded {
+				return fmt.Errorf("the churn job's run %d %s: %s\nsee 'sluice --workspace %s runs logs %d'", final.ID, final.State, final.Message, ws.Dir(), final.ID)
+			}
+			fit, report := tl.Values["fit"], tl.Values["report"]
+			fmt.Fprintf(a.stdout, "\nTest AUC (areaUnderROC on %v held-out customers): %v\n", report["test_customers"], report["test_auc"])
+			fmt.Fprintf(a.stdout, "Model: %v (tracking run %v), alias champion\n", fit["model_uri"], fit["run_id"])
+			eng2, err := ws.SQL(a.ctx)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "\nThe ten test customers most at risk of churning:\n")
+			if err := eng2.Query(a.ctx, quickstartAtRisk, func(rdr array.RecordReader) error {
+				_, err := printRows(a.stdout, "table", rdr)
+				return err
+			}); err != nil {
+				return fmt.Errorf("quickstart: customers at risk: %w", err)
 			}
 			fmt.Fprintf(a.stdout, `
 Next:
-  sluice --workspace %[1]s runs list --experiment churn --order-by "metrics.avg_areaUnderROC DESC"
-  sluice --workspace %[1]s models show churn
   sluice --workspace %[1]s models serve models:/churn@champion --addr 127.0.0.1:5001
   curl -s 127.0.0.1:5001/invocations -H 'Content-Type: application/json' \
     -d @%[1]s/examples/churn/request.json
-  sluice --workspace %[1]s server            # MLflow-compatible tracking server and model registry on :8080
-  sluice --workspace %[1]s ml describe %[1]s/models/churn
-  sluice --workspace %[1]s ml transform %[1]s/models/churn --table churn --into churn_scored
-  sluice --workspace %[1]s sql "SELECT state, churn, probability[2] AS p_churn FROM churn_scored ORDER BY p_churn DESC LIMIT 10"
-  sluice --workspace %[1]s sql "SELECT * FROM churn LIMIT 5"
-  sluice --workspace %[1]s tables describe churn
+  sluice --workspace %[1]s runs show %[2]d                  # the job run: tasks, attempts, values
+  sluice --workspace %[1]s runs logs %[2]d --task fit       # what the fit task printed
+  sluice --workspace %[1]s runs list --experiment churn --order-by "metrics.areaUnderROC DESC"
+  sluice --workspace %[1]s models show churn
+  sluice --workspace %[1]s sql "SELECT * FROM churn_scored LIMIT 5"
   sluice --workspace %[1]s tables history churn
-  sluice --workspace %[1]s sql "SELECT count(*) FROM churn VERSION AS OF 1"
-`, ws.Dir())
+  sluice --workspace %[1]s server       # MLflow-compatible tracking, registry, serving, and the job scheduler on :8080
+  sluice --workspace %[1]s jobs run %[1]s/examples/nightly/job.yaml --wait   # retries, task values, for_each, alerts
+`, ws.Dir(), final.ID)
 			return nil
 		},
 	}
 }
 
-// quickstartML fits the churn tutorial pipeline (decision tree tuned by
-// cross-validation) and saves the model under the workspace.
-func (a *app) quickstartML(dir string) error {
-	ws, err := a.open()
-	if err != nil {
-		return err
-	}
-	dataDir := filepath.Join(dir, "data")
-	if err := os.MkdirAll(dataDir, 0o755); err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(dataDir, "mlc_churn.csv"), examples.ChurnCSV, 0o644); err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "request.json"), examples.ChurnRequest, 0o644); err != nil {
-		return err
-	}
-	specPath := filepath.Join(dir, "pipeline.yaml")
-	if err := os.WriteFile(specPath, examples.ChurnPipeline, 0o644); err != nil {
-		return err
-	}
-	fmt.Fprintf(a.stdout, "\n$ sluice ml fit %s --out %s\n", specPath, filepath.Join(ws.Dir(), "models", "churn"))
-	sp, err := spec.ParseFile(specPath)
-	if err != nil {
-		return err
-	}
-	reg, _, err := a.mlRegistry()
-	if err != nil {
-		return err
-	}
-	plan, err := sp.Build(reg)
-	if err != nil {
-		return err
-	}
-	res, err := plan.Run(a.ctx, ws, nil)
-	if err != nil {
-		return err
-	}
-	out := filepath.Join(ws.Dir(), "models", "churn")
-	if err := os.RemoveAll(out); err != nil {
-		return err
-	}
-	if err := ml.Save(out, res.Model); err != nil {
-		return err
-	}
-	best := res.Tuning.Results[res.Tuning.BestIndex]
-	var params []string
-	for k, v := range best.Params {
-		params = append(params, fmt.Sprintf("%s=%v", k, v))
-	}
-	sortStrings(params)
-	fmt.Fprintf(a.stdout, "decision tree tuned by 3-fold cross-validation: best %s (CV areaUnderROC %.3f ± %.3f)\n", strings.Join(params, ", "), best.Mean, best.Std)
-	fmt.Fprintf(a.stdout, "test set (%d customers): areaUnderROC %.3f, accuracy %.3f; model saved to %s\n",
-		res.TestRows, res.Metrics["areaUnderROC"], res.Metrics["accuracy"], out)
-
-	// Log the fit (a parent run, one child run per grid combination) and
-	// register the model as churn@champion in the workspace's tracking
-	// server, in-process.
-	cl, err := a.mlflowClient("")
-	if err != nil {
-		return err
-	}
-	logged, err := mlrun.LogFit(a.ctx, cl, mlrun.Options{
-		Experiment: "churn", RunName: "quickstart", Result: res, Plan: plan, SluiceVersion: Version,
-		RegisterModel: "churn", Alias: "champion",
+// copyFS copies the files under dir of fsys into dst (executable when
+// their names end in .sh or .py).
+func copyFS(fsys fs.FS, dir, dst string) error {
+	return fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		out := filepath.Join(dst, rel)
+		if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+			return err
+		}
+		mode := os.FileMode(0o644)
+		if strings.HasSuffix(p, ".sh") || strings.HasSuffix(p, ".py") {
+			mode = 0o755
+		}
+		return os.WriteFile(out, data, mode)
 	})
-	if err != nil {
-		return fmt.Errorf("log the fit to tracking: %w", err)
-	}
-	fmt.Fprintf(a.stdout, "logged run %s (experiment churn, %d child runs, one per combination); registered %s (models:/churn/%s)\n",
-		logged.RunID, len(logged.ChildRunIDs), logged.RegisteredURI, logged.ModelVersion)
-	return nil
 }

@@ -15,6 +15,10 @@ import (
 	"github.com/sluice-dev/sluice/workspace"
 )
 
+// EnvDB names the environment variable holding the metadata database
+// (a postgres:// URL) for every command; 'sluice server --db' overrides it.
+const EnvDB = "SLUICE_DB"
+
 // Version is the build's version; set with -ldflags "-X ...cli.Version=…".
 var Version = "0.1.0-dev"
 
@@ -100,7 +104,7 @@ else ~/.sluice. It holds catalog.db (SQLite) and warehouse/ (table files).`,
 		return &usageError{cmd: c.CommandPath(), err: err}
 	})
 	root.AddCommand(a.versionCmd(), a.sqlCmd(), a.ingestCmd(), a.tablesCmd(), a.mlCmd(), a.quickstartCmd(), a.modelsCmd(),
-		a.serverCmd(), a.experimentsCmd(), a.runsCmd())
+		a.serverCmd(), a.experimentsCmd(), a.runsCmd(), a.jobsCmd())
 	return root
 }
 
@@ -113,6 +117,9 @@ func (a *app) open() (*workspace.Workspace, error) {
 	if a.workspace != "" {
 		cfg.Dir = a.workspace
 	}
+	// $SLUICE_DB points every command at the metadata database a server
+	// started with --db uses (tracking, registry, jobs).
+	cfg.MetaDB = os.Getenv(EnvDB)
 	ws, err := workspace.Open(a.ctx, cfg)
 	if err != nil {
 		return nil, err

@@ -19,11 +19,25 @@ func (a *app) runsCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:     "runs",
 		Aliases: []string{"run"},
-		Short:   "MLflow runs: list, show, compare, delete, restore, download artifacts",
-		Long: `Inspect the runs of the tracking store — the workspace's, in process, or a
-running server's with --tracking-uri (or SLUICE_TRACKING_URI). 'ml fit
---experiment NAME' logs a run per fit; any MLflow client logs them too.`,
-		Example: `  sluice runs list --experiment churn --order-by "metrics.areaUnderROC DESC"
+		Short:   "Job runs (list, show, logs, cancel, repair) and MLflow runs (list -e, show, compare, …)",
+		Long: `Two kinds of runs share this command, told apart by their IDs:
+
+Job runs (numeric IDs, from 'sluice jobs run', schedules and triggers):
+list (without --experiment), show, logs, cancel and repair. They live in
+the workspace's metadata database.
+
+MLflow runs (32-hex IDs, from 'ml fit --experiment', or any MLflow
+client): list --experiment, show, compare, delete, restore and download,
+on the workspace's tracking store in process, or a running server's with
+--tracking-uri (or SLUICE_TRACKING_URI).`,
+		Example: `  sluice runs list                                    # job runs, newest first
+  sluice runs list --job churn --state failed
+  sluice runs show 42                                 # a job run: tasks, attempts, task values
+  sluice runs show 42 --output json                   # its timeline as JSON
+  sluice runs logs 42 --task fit --follow
+  sluice runs cancel 42
+  sluice runs repair 42 --wait                        # rerun the failed tasks and what depends on them
+  sluice runs list --experiment churn --order-by "metrics.areaUnderROC DESC"
   sluice runs list --experiment churn --filter "params.maxDepth = '5' and metrics.areaUnderROC > 0.8"
   sluice runs show 1f0c3a…
   sluice runs compare 1f0c3a… 7b22d9…
@@ -31,22 +45,29 @@ running server's with --tracking-uri (or SLUICE_TRACKING_URI). 'ml fit
 	}
 	conn := a.addTrackingFlag(c)
 	c.AddCommand(runsListCmd(conn), runsShowCmd(conn), runsCompareCmd(conn), runsDeleteCmd(conn),
-		runsRestoreCmd(conn), runsDownloadCmd(conn))
+		runsRestoreCmd(conn), runsDownloadCmd(conn), a.runsLogsCmd(), a.runsCancelCmd(), a.runsRepairCmd())
 	return c
 }
 
 func runsListCmd(conn *mlflowConn) *cobra.Command {
-	var output, filter, view string
-	var exps, orderBy []string
+	var output, filter, view, job string
+	var exps, orderBy, states []string
 	var limit int
 	c := &cobra.Command{
-		Use:   "list --experiment EXPERIMENT",
-		Short: "List an experiment's runs, filtered and ordered",
-		Long: `List the runs of one or more experiments (by ID or name). --filter takes
+		Use:   "list [--job NAME | --experiment EXPERIMENT]",
+		Short: "List job runs, or an experiment's MLflow runs",
+		Long: `Without --experiment: list job runs, newest first, optionally of one job
+(--job) and in some states (--state queued|running|succeeded|failed|
+canceled|timed_out).
+
+With --experiment: list the MLflow runs of one or more experiments (by ID
+or name). --filter takes
 MLflow's search grammar over metrics.*, params.*, tags.* and attributes
 (status, run_name, start_time, …); --order-by sorts by any of them.
 Metrics and params named in --order-by become columns.`,
-		Example: `  sluice runs list --experiment churn
+		Example: `  sluice runs list
+  sluice runs list --job churn --state failed --max 5
+  sluice runs list --experiment churn
   sluice runs list --experiment churn --order-by "metrics.areaUnderROC DESC" --max 5
   sluice runs list --experiment churn --filter "metrics.areaUnderROC > 0.8 and status = 'FINISHED'"
   sluice runs list --experiment 1 --experiment 2 --view all --output json`,
@@ -56,7 +77,13 @@ Metrics and params named in --order-by become columns.`,
 				return usage(cmd, err)
 			}
 			if len(exps) == 0 {
-				return usage(cmd, fmt.Errorf("--experiment is required"))
+				if filter != "" || len(orderBy) > 0 || cmd.Flags().Changed("view") {
+					return usage(cmd, fmt.Errorf("--filter, --order-by and --view select MLflow runs: add --experiment"))
+				}
+				return conn.a.listJobRuns(job, states, limit, output)
+			}
+			if job != "" || len(states) > 0 {
+				return usage(cmd, fmt.Errorf("--job and --state select job runs; --experiment selects MLflow runs: use one or the other"))
 			}
 			vt, err := viewType(view)
 			if err != nil {
@@ -101,7 +128,9 @@ Metrics and params named in --order-by become columns.`,
 			return printGrid(conn.a.stdout, output, g)
 		},
 	}
-	c.Flags().StringArrayVarP(&exps, "experiment", "e", nil, "experiment ID or name (repeatable)")
+	c.Flags().StringArrayVarP(&exps, "experiment", "e", nil, "experiment ID or name (repeatable): list MLflow runs")
+	c.Flags().StringVar(&job, "job", "", "job runs of this job only")
+	c.Flags().StringArrayVar(&states, "state", nil, "job runs in this state (repeatable)")
 	c.Flags().StringVar(&filter, "filter", "", "MLflow search filter, e.g. \"metrics.rmse < 0.5 and params.lr = '0.1'\"")
 	c.Flags().StringArrayVar(&orderBy, "order-by", nil, "order, e.g. \"metrics.rmse ASC\" or \"start_time DESC\" (repeatable)")
 	c.Flags().StringVar(&view, "view", "active", "which runs: active, deleted or all")
@@ -187,13 +216,23 @@ func runsShowCmd(conn *mlflowConn) *cobra.Command {
 	var output string
 	c := &cobra.Command{
 		Use:   "show RUN_ID",
-		Short: "Show a run: status, params, latest metrics, tags and inputs",
-		Example: `  sluice runs show 1f0c3a5e9b7d4c21a0e8f6b2d4c6a8e0
+		Short: "Show a job run (tasks, attempts, values) or an MLflow run (params, metrics, tags)",
+		Long: `Show a run. A numeric ID is a job run: its state, each task attempt with
+start, duration and message, and the task values; --output json prints
+its timeline (every attempt with ready, start and end times, for a Gantt
+view). A 32-hex ID is an MLflow run: status, params, latest metrics,
+tags and inputs.`,
+		Example: `  sluice runs show 42
+  sluice runs show 42 --output json
+  sluice runs show 1f0c3a5e9b7d4c21a0e8f6b2d4c6a8e0
   sluice runs show 1f0c3a5e9b7d4c21a0e8f6b2d4c6a8e0 --output json`,
 		Args: exactArgs(1, "a run ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkOutput(output); err != nil {
 				return usage(cmd, err)
+			}
+			if id, ok := jobRunID(args[0]); ok {
+				return conn.a.showJobRun(id, output)
 			}
 			r, err := getRun(conn, args[0])
 			if err != nil {

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 
 	"github.com/sluice-dev/sluice/ml/stages"
@@ -25,6 +26,8 @@ const EnvTrackingURI = "SLUICE_TRACKING_URI"
 
 func (a *app) serverCmd() *cobra.Command {
 	var addr, db, arts, token, logLevel, logFormat string
+	var jobsOn bool
+	var slots int
 	c := &cobra.Command{
 		Use:   "server",
 		Short: "Run the tracking server, model registry and model serving",
@@ -35,6 +38,12 @@ func (a *app) serverCmd() *cobra.Command {
   /api/2.0/mlflow-artifacts/…  the artifact proxy;
   /serving/NAME/…              registered models: /ping, /health, /version, /invocations;
   /health, /version, /metrics  liveness, version, Prometheus metrics.
+
+It also runs the jobs scheduler and executor (--jobs=false turns them
+off): deployed jobs run on their cron schedules and table triggers,
+queued runs ('sluice jobs run NAME' without --wait, backfills, repairs)
+execute here, and runs left behind by a crashed server are adopted and
+reconciled at start.
 
 Point any MLflow client at it (MLFLOW_TRACKING_URI=http://127.0.0.1:8080),
 and the Sluice CLI with --tracking-uri or SLUICE_TRACKING_URI.
@@ -84,6 +93,23 @@ Ctrl-C or SIGTERM, letting in-flight requests finish.`,
 			// Served models' SQLTransformer stages run on the workspace's
 			// engine, started on first use.
 			cfg.Stages = stages.Registry(workspaceSQL{ws})
+			if jobsOn {
+				// The jobs scheduler and executor run next to the HTTP
+				// server, with their metrics on its /metrics.
+				reg := prometheus.NewRegistry()
+				cfg.Registerer, cfg.Gatherer = reg, reg
+				eng, err := a.jobsEngine(engineOptions{slots: slots, logger: log, metrics: reg, server: true})
+				if err != nil {
+					return err
+				}
+				defer eng.Close()
+				cfg.Background = append(cfg.Background, func(ctx context.Context) error {
+					if err := eng.Serve(ctx); ctx.Err() == nil {
+						return err
+					}
+					return nil // shutting down
+				})
+			}
 			srv, err := server.New(a.ctx, ws, cfg)
 			if err != nil {
 				return err
@@ -101,9 +127,11 @@ Ctrl-C or SIGTERM, letting in-flight requests finish.`,
 		},
 	}
 	c.Flags().StringVar(&addr, "addr", server.DefaultAddr, "address to listen on (host:port; port 0 picks a free one)")
-	c.Flags().StringVar(&db, "db", "", "metadata database: a postgres:// URL (default: the workspace's meta.db, SQLite)")
+	c.Flags().StringVar(&db, "db", os.Getenv(EnvDB), "metadata database: a postgres:// URL (default $"+EnvDB+", else the workspace's meta.db, SQLite)")
 	c.Flags().StringVar(&arts, "artifacts", "", "artifact store: a directory, file:///dir or s3://bucket/prefix?region=… (default: the workspace's artifacts/)")
 	c.Flags().StringVar(&token, "token", "", "bearer token required on every request but /health (default $SLUICE_TOKEN)")
+	c.Flags().BoolVar(&jobsOn, "jobs", true, "run the jobs scheduler and executor (deployed jobs' schedules and triggers, queued runs)")
+	c.Flags().IntVar(&slots, "slots", 0, "job tasks running at once (default 32)")
 	c.Flags().StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	c.Flags().StringVar(&logFormat, "log-format", "text", "log format: text or json")
 	return c
