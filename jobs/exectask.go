@@ -107,6 +107,9 @@ func (x *runExec) runAttempts(ctx context.Context, w taskWork) taskDone {
 type attemptRun struct {
 	w  *taskWork
 	tr *state.TaskRun
+	// release gives the attempt's slot back (idempotent); bodies call it
+	// as soon as the work is done, before recording the outcome.
+	release func()
 }
 
 // attempt runs one attempt: records it (queued, then running before
@@ -142,6 +145,13 @@ func (x *runExec) attempt(ctx context.Context, w taskWork, num int, ready time.T
 			e.met.queueWait.WithLabelValues(w.typ).Observe(tr.StartedAt.Sub(tr.ReadyAt).Seconds())
 		}
 	}
+	if w.typ == spec.TypeExec {
+		// The log file's directory entry is made while no slot is held:
+		// on a busy disk creating it costs more than starting a process.
+		if f, err := openLog(tr.LogPath); err == nil {
+			f.Close()
+		}
+	}
 	if existing == nil {
 		// Fast path: a free slot now means one write before the start.
 		if !slot || (ctx.Err() == nil && e.slots.TryAcquire(1)) {
@@ -173,7 +183,7 @@ func (x *runExec) attempt(ctx context.Context, w taskWork, num int, ready time.T
 		actx, cancel = context.WithTimeoutCause(ctx, d, tcause)
 		defer cancel()
 	}
-	a := &attemptRun{w: &w, tr: &tr}
+	a := &attemptRun{w: &w, tr: &tr, release: release}
 	var out outcome
 	switch w.typ {
 	case spec.TypeExec:
@@ -304,12 +314,19 @@ func (x *runExec) execBody(ctx context.Context, a *attemptRun) outcome {
 	}
 	tr.PID, tr.ProcStart, tr.StartedAt = proc.PID(), proc.StartTicks(), proc.StartedAt()
 	e.met.queueWait.WithLabelValues(tr.Type).Observe(tr.StartedAt.Sub(tr.ReadyAt).Seconds())
-	// The process runs while its identity is recorded (for killing it
-	// after a crash); the write does not delay the start.
-	if err := e.store.UpdateTaskRun(x.dbctx, *tr); err != nil && !x.lost(err) {
+	// The process's identity (for killing its group after a crash) is
+	// recorded while it runs: the write delays neither the start nor
+	// noticing the exit, and the slot is given back before it is waited
+	// for. Until it lands, a crash is covered by finding the process by
+	// its environment (killByEnv).
+	posted := make(chan error, 1)
+	snapshot := *tr
+	go func() { posted <- e.store.UpdateTaskRun(x.dbctx, snapshot) }()
+	code, werr := proc.Wait(ctx)
+	a.release()
+	if err := <-posted; err != nil && !x.lost(err) {
 		e.log.Warn("jobs: record an attempt's process", "run", x.id, "task", tr.Key, "err", err)
 	}
-	code, werr := proc.Wait(ctx)
 	out := outcome{exitCode: &code}
 	if werr != nil {
 		out.err = werr

@@ -344,7 +344,11 @@ func (x *runExec) load() error {
 			}
 			continue
 		}
-		ks := analyze(all, x.gen, retryCount(x.retryOf(t)), x.retryOf(t))
+		retries := retryCount(x.retryOf(t))
+		if t.ForEach != nil {
+			retries = 0 // a for_each parent is not retried; its iterations are
+		}
+		ks := analyze(all, x.gen, retries, x.retryOf(t))
 		n.rp = ks.rp
 		switch {
 		case ks.final:

@@ -2,11 +2,13 @@ package jobs
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -162,5 +164,80 @@ tasks:
 				t.Errorf("after: got %+v, want its one attempt kept", h)
 			}
 		})
+	}
+}
+
+// An adopted run resumes from what its dead executor recorded: succeeded
+// tasks are kept, a queued attempt runs as that attempt, a for_each in
+// progress continues with its stored items (done iterations kept, the
+// lost one retried by policy, the rest started).
+func TestResumeFromRecordedState(t *testing.T) {
+	env := newEnv(t, nil, nil)
+	count := filepath.Join(env.dir, "count")
+	env.deploy(fmt.Sprintf(`name: resume
+tasks:
+  - {key: a, exec: {command: [sh, -c, 'echo a >> %[1]s']}}
+  - {key: q, depends_on: [a], exec: {command: [sh, -c, 'echo q >> %[1]s']}}
+  - key: fe
+    retries: {count: 1, delay: 1ms}
+    for_each: {items: [x, y, z], concurrency: 3, task: {exec: {command: [sh, -c, 'echo ${item} >> %[1]s']}}}
+  - {key: after, depends_on: [q, fe], exec: {command: [sh, -c, 'echo after >> %[1]s']}}
+`, count))
+	ctx := testCtx(t)
+	sj, err := env.store.GetJob(ctx, "resume")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, _, err := env.store.CreateRun(ctx, state.NewRun{Job: "resume", JobVersion: sj.Version, Trigger: "manual", Executor: "gone:1:x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := env.store.StartRun(ctx, run.ID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	for _, tr := range []state.TaskRun{
+		{Key: "a", State: state.TaskSucceeded, Type: "exec", StartedAt: now, EndedAt: now},
+		{Key: "q", State: state.TaskQueued, Type: "exec"},
+		{Key: "fe", State: state.TaskRunning, Type: "for_each", StartedAt: now},
+		{Key: "fe[0]", State: state.TaskSucceeded, Type: "exec", StartedAt: now, EndedAt: now},
+		{Key: "fe[1]", State: state.TaskRunning, Type: "exec", Host: env.e.host, Executor: "gone:1:x", LogPath: filepath.Join(env.dir, "nowhere.log")},
+	} {
+		tr.RunID, tr.Attempt, tr.ReadyAt = run.ID, 1, now
+		if err := env.store.InsertTaskRun(ctx, tr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := env.store.SetTaskValues(ctx, run.ID, "fe", map[string]json.RawMessage{"items": json.RawMessage(`["x", "y", "z"]`)}); err != nil {
+		t.Fatal(err)
+	}
+	adopted, err := env.e.Reconcile(ctx)
+	if err != nil || len(adopted) != 1 {
+		t.Fatalf("Reconcile: %v %v", adopted, err)
+	}
+	final, err := env.e.Wait(ctx, run.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantRun(t, final, state.RunSucceeded)
+	b, _ := os.ReadFile(count)
+	lines := strings.Fields(string(b))
+	slices.Sort(lines)
+	if got := strings.Join(lines, " "); got != "after q y z" {
+		t.Errorf("tasks run on resume: %q, want after q y z", got)
+	}
+	at := env.attempts(run.ID)
+	if h := at["q"]; len(h) != 1 || h[0].State != state.TaskSucceeded {
+		t.Errorf("q: %+v, want its queued attempt run", h)
+	}
+	if h := at["fe[1]"]; len(h) != 2 || !strings.Contains(h[0].Message, "executor lost") || h[1].State != state.TaskSucceeded {
+		t.Errorf("fe[1]: %+v", h)
+	}
+	if h := at["fe"]; len(h) != 1 || h[0].State != state.TaskSucceeded {
+		t.Errorf("fe: %+v, want its one attempt continued", h)
+	}
+	vals := env.timeline(run.ID).Values["fe"]
+	if fmt.Sprintf("%v %v", vals["count"], vals["failed"]) != "3 0" {
+		t.Errorf("fe values: %v", vals)
 	}
 }
