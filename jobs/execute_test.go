@@ -225,11 +225,17 @@ tasks:
 // store as another process would — kills the running task's process
 // group and ends the run canceled, with tasks not started canceled.
 func TestCancel(t *testing.T) {
-	for _, how := range []string{"Cancel", "store"} {
-		t.Run(how, func(t *testing.T) {
-			env := newEnv(t, nil, nil)
-			pidFile := filepath.Join(env.dir, "pid")
-			env.deploy(fmt.Sprintf(`name: cancel
+	metastoretest.ForEach(t, func(t *testing.T, db *metastore.DB) {
+		for _, how := range []string{"Cancel", "store"} {
+			t.Run(how, func(t *testing.T) { testCancel(t, db, how) })
+		}
+	})
+}
+
+func testCancel(t *testing.T, db *metastore.DB, how string) {
+	env := newEnv(t, db, nil)
+	pidFile := filepath.Join(env.dir, "pid")
+	env.deploy(fmt.Sprintf(`name: cancel
 tasks:
   - key: a
     retries: {count: 3, delay: 1ms}
@@ -238,47 +244,45 @@ tasks:
     depends_on: [a]
     exec: {command: ["true"]}
 `, pidFile))
-			ctx := testCtx(t)
-			r, err := env.e.Submit(ctx, "cancel", SubmitOptions{Execute: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			type result struct {
-				run *state.Run
-				err error
-			}
-			done := make(chan result, 1)
-			go func() {
-				run, err := env.e.Execute(ctx, r.ID)
-				done <- result{run, err}
-			}()
-			pid := readPID(t, pidFile)
-			switch how {
-			case "Cancel":
-				if _, err := env.e.Cancel(ctx, r.ID); err != nil {
-					t.Fatal(err)
-				}
-			case "store":
-				if _, err := env.store.RequestCancel(ctx, r.ID); err != nil {
-					t.Fatal(err)
-				}
-			}
-			res := <-done
-			if res.err != nil {
-				t.Fatal(res.err)
-			}
-			wantRun(t, res.run, state.RunCanceled)
-			at := env.attempts(r.ID)
-			if len(at["a"]) != 1 || at["a"][0].State != state.TaskCanceled {
-				t.Errorf("a: got %+v, want one canceled attempt (cancel is never retried)", at["a"])
-			}
-			if len(at["b"]) != 1 || at["b"][0].State != state.TaskCanceled {
-				t.Errorf("b: got %+v, want canceled", at["b"])
-			}
-			waitFor(t, "the task's grandchild to be gone", func() bool { return processGone(pid) })
-			if _, err := env.e.Cancel(ctx, r.ID); err == nil {
-				t.Error("canceling a finished run: no error")
-			}
-		})
+	ctx := testCtx(t)
+	r, err := env.e.Submit(ctx, "cancel", SubmitOptions{Execute: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		run *state.Run
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		run, err := env.e.Execute(ctx, r.ID)
+		done <- result{run, err}
+	}()
+	pid := readPID(t, pidFile)
+	switch how {
+	case "Cancel":
+		if _, err := env.e.Cancel(ctx, r.ID); err != nil {
+			t.Fatal(err)
+		}
+	case "store":
+		if _, err := env.store.RequestCancel(ctx, r.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res := <-done
+	if res.err != nil {
+		t.Fatal(res.err)
+	}
+	wantRun(t, res.run, state.RunCanceled)
+	at := env.attempts(r.ID)
+	if len(at["a"]) != 1 || at["a"][0].State != state.TaskCanceled {
+		t.Errorf("a: got %+v, want one canceled attempt (cancel is never retried)", at["a"])
+	}
+	if len(at["b"]) != 1 || at["b"][0].State != state.TaskCanceled {
+		t.Errorf("b: got %+v, want canceled", at["b"])
+	}
+	waitFor(t, "the task's grandchild to be gone", func() bool { return processGone(pid) })
+	if _, err := env.e.Cancel(ctx, r.ID); err == nil {
+		t.Error("canceling a finished run: no error")
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/sluice-dev/sluice/jobs/state"
+	"github.com/sluice-dev/sluice/metastore"
+	"github.com/sluice-dev/sluice/metastore/metastoretest"
 )
 
 // fakeClock is a settable clock for the scheduler.
@@ -58,7 +60,10 @@ func (env *testEnv) scheduledTicks(job, trigger string) []string {
 // (up to max_catch_up) with it; ticks are idempotent across two engines
 // sharing one database; paused jobs let ticks pass.
 func TestSchedulerDueTicks(t *testing.T) {
-	db, _ := openSQLite(t)
+	metastoretest.ForEach(t, testSchedulerDueTicks)
+}
+
+func testSchedulerDueTicks(t *testing.T, db *metastore.DB) {
 	clock := &fakeClock{t: mustTime(t, "2026-03-01T10:02:00Z")}
 	a := newEnv(t, db, func(c *Config) { c.Now = clock.Now })
 	b := newEnv(t, db, func(c *Config) { c.Now = clock.Now })
@@ -205,8 +210,12 @@ tasks: [{key: t, exec: {command: ["true"]}}]
 // Serve runs queued runs respecting max_concurrent_runs: the second run
 // of a max-1 job stays queued until the first ends.
 func TestServeMaxConcurrentRuns(t *testing.T) {
+	metastoretest.ForEach(t, testServeMaxConcurrentRuns)
+}
+
+func testServeMaxConcurrentRuns(t *testing.T, db *metastore.DB) {
 	p := &probe{release: make(chan struct{})}
-	env := newEnv(t, nil, func(c *Config) { c.Runners = map[string]TaskRunner{"sql": p} })
+	env := newEnv(t, db, func(c *Config) { c.Runners = map[string]TaskRunner{"sql": p} })
 	env.deploy(`name: one
 max_concurrent_runs: 1
 tasks: [{key: q, sql: {query: "SELECT 1"}}]
