@@ -237,6 +237,9 @@ func (s *Stores) Close() error {
 	// Close the stores that have a Close (checked at run time, so a store
 	// gaining one later is closed without changes here), then the database.
 	var open []any
+	if s.jobs != nil {
+		open = append(open, s.jobs)
+	}
 	if s.registry != nil {
 		open = append(open, s.registry)
 	}
