@@ -172,6 +172,10 @@ type Engine struct {
 
 	wake chan struct{} // Serve's loop: a run was queued locally
 
+	// startHook, when set (benchmarks), sees each exec attempt's ready,
+	// slot-granted and started times.
+	startHook func(ready, granted, started time.Time)
+
 	regMu      sync.Mutex // serializes registration
 	registered bool
 

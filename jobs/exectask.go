@@ -110,6 +110,9 @@ type attemptRun struct {
 	// release gives the attempt's slot back (idempotent); bodies call it
 	// as soon as the work is done, before recording the outcome.
 	release func()
+	// granted is when the attempt got its slot (or started waiting for
+	// nothing, for types without one).
+	granted time.Time
 }
 
 // attempt runs one attempt: records it (queued, then running before
@@ -138,7 +141,12 @@ func (x *runExec) attempt(ctx context.Context, w taskWork, num int, ready time.T
 		}
 	}
 	defer release()
+	var granted time.Time
 	running := func() {
+		granted = time.Now()
+		if slot {
+			e.met.slotWait.WithLabelValues(w.typ).Observe(granted.Sub(tr.ReadyAt).Seconds())
+		}
 		tr.State = state.TaskRunning
 		if w.typ != spec.TypeExec {
 			tr.StartedAt = e.now()
@@ -183,7 +191,7 @@ func (x *runExec) attempt(ctx context.Context, w taskWork, num int, ready time.T
 		actx, cancel = context.WithTimeoutCause(ctx, d, tcause)
 		defer cancel()
 	}
-	a := &attemptRun{w: &w, tr: &tr, release: release}
+	a := &attemptRun{w: &w, tr: &tr, release: release, granted: granted}
 	var out outcome
 	switch w.typ {
 	case spec.TypeExec:
@@ -288,6 +296,10 @@ func (x *runExec) taskDir(dir string) string {
 	return dir
 }
 
+// processRecordDelay is how long a started exec attempt's process may run
+// before its identity is written (see execBody).
+const processRecordDelay = 20 * time.Millisecond
+
 // execBody runs an exec attempt's process.
 func (x *runExec) execBody(ctx context.Context, a *attemptRun) outcome {
 	e := x.e
@@ -314,15 +326,30 @@ func (x *runExec) execBody(ctx context.Context, a *attemptRun) outcome {
 	}
 	tr.PID, tr.ProcStart, tr.StartedAt = proc.PID(), proc.StartTicks(), proc.StartedAt()
 	e.met.queueWait.WithLabelValues(tr.Type).Observe(tr.StartedAt.Sub(tr.ReadyAt).Seconds())
+	if e.startHook != nil {
+		e.startHook(tr.ReadyAt, a.granted, tr.StartedAt)
+	}
 	// The process's identity (for killing its group after a crash) is
-	// recorded while it runs: the write delays neither the start nor
-	// noticing the exit, and the slot is given back before it is waited
-	// for. Until it lands, a crash is covered by finding the process by
-	// its environment (killByEnv).
+	// recorded while it runs, unless it exits within processRecordDelay:
+	// then the end's write records it, and a short task costs one write
+	// less. The write delays neither the start nor noticing the exit.
+	// Until it lands, a crash is covered by finding the process by its
+	// environment (killByEnv).
+	exited := make(chan struct{})
 	posted := make(chan error, 1)
 	snapshot := *tr
-	go func() { posted <- e.store.UpdateTaskRun(x.dbctx, snapshot) }()
+	go func() {
+		t := time.NewTimer(processRecordDelay)
+		defer t.Stop()
+		select {
+		case <-exited:
+			posted <- nil
+		case <-t.C:
+			posted <- e.store.UpdateTaskRun(x.dbctx, snapshot)
+		}
+	}()
 	code, werr := proc.Wait(ctx)
+	close(exited)
 	a.release()
 	if err := <-posted; err != nil && !x.lost(err) {
 		e.log.Warn("jobs: record an attempt's process", "run", x.id, "task", tr.Key, "err", err)

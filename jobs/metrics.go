@@ -11,6 +11,7 @@ type metrics struct {
 	runsActive   prometheus.Gauge
 	taskDuration *prometheus.HistogramVec
 	queueWait    *prometheus.HistogramVec
+	slotWait     *prometheus.HistogramVec
 	attempts     *prometheus.CounterVec
 	schedulerLag prometheus.Histogram
 }
@@ -35,6 +36,11 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Help:    "Task attempts' time from ready (dependencies met, or retry delay over) to started (process running, or runner called), by task type.",
 			Buckets: []float64{.0005, .001, .002, .005, .01, .025, .05, .1, .25, .5, 1, 5, 30, 120},
 		}, []string{"type"}),
+		slotWait: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: "sluice", Subsystem: "job", Name: "task_slot_wait_seconds",
+			Help:    "Task attempts' time from ready to getting one of the engine's slots, by task type: the part of the queue wait due to all slots being busy.",
+			Buckets: []float64{.0005, .001, .002, .005, .01, .025, .05, .1, .25, .5, 1, 5, 30, 120},
+		}, []string{"type"}),
 		attempts: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "sluice", Subsystem: "job", Name: "task_attempts_total",
 			Help: "Task attempts ended, by task type and state (skipped and upstream_failed tasks included).",
@@ -46,7 +52,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}),
 	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{m.runsTotal, m.runsActive, m.taskDuration, m.queueWait, m.attempts, m.schedulerLag} {
+		for _, c := range []prometheus.Collector{m.runsTotal, m.runsActive, m.taskDuration, m.queueWait, m.slotWait, m.attempts, m.schedulerLag} {
 			if err := reg.Register(c); err != nil {
 				return nil, err
 			}
