@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/sluice-dev/sluice/jobs/spec"
 	"github.com/sluice-dev/sluice/jobs/state"
 )
 
@@ -179,5 +182,96 @@ tasks: [{key: a, exec: {command: ["true"]}}]
 	wantRun(t, final, state.RunSucceeded)
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Deploy stores each job once per change; a new job's schedule starts
+// paused as its spec says, and a redeploy keeps the paused state.
+func TestDeployPausedAndVersions(t *testing.T) {
+	env := newEnv(t, nil, nil)
+	src := `name: sched
+schedule: {cron: "@daily", paused: true}
+tasks: [{key: a, exec: {command: ["true"]}}]
+`
+	ctx := testCtx(t)
+	j := MustParseJob(t, env.dir, src)
+	res, err := env.e.Deploy(ctx, []*spec.Job{j})
+	if err != nil || len(res) != 1 || res[0].Version != 1 || !res[0].Changed {
+		t.Fatalf("first deploy: %+v %v", res, err)
+	}
+	sj, err := env.store.GetJob(ctx, "sched")
+	if err != nil || !sj.Paused {
+		t.Fatalf("after the first deploy: paused %v, %v; want paused", sj != nil && sj.Paused, err)
+	}
+	if sj.SourcePath != filepath.Join(env.dir, "sched.yaml") || string(sj.Spec) != src {
+		t.Errorf("stored source %q %q", sj.SourcePath, sj.Spec)
+	}
+	if res, err := env.e.Deploy(ctx, []*spec.Job{j}); err != nil || res[0].Changed || res[0].Version != 1 {
+		t.Errorf("same text again: %+v %v, want unchanged version 1", res, err)
+	}
+	if err := env.store.SetPaused(ctx, "sched", false); err != nil {
+		t.Fatal(err)
+	}
+	j2 := MustParseJob(t, env.dir, strings.Replace(src, "@daily", "@hourly", 1))
+	if res, err := env.e.Deploy(ctx, []*spec.Job{j2}); err != nil || !res[0].Changed || res[0].Version != 2 {
+		t.Fatalf("changed: %+v %v, want version 2", res, err)
+	}
+	if sj, _ := env.store.GetJob(ctx, "sched"); sj.Paused {
+		t.Error("a redeploy paused the job again; the paused state is kept")
+	}
+	noSource := *j2
+	noSource.Source = nil
+	if _, err := env.e.Deploy(ctx, []*spec.Job{&noSource}); err == nil {
+		t.Error("deploying a job without source text: no error")
+	}
+}
+
+// The engine's metrics count runs and attempts and observe durations and
+// waits on the registry it is given.
+func TestMetrics(t *testing.T) {
+	reg := prometheus.NewPedanticRegistry()
+	env := newEnv(t, nil, func(c *Config) { c.Metrics = reg })
+	env.deploy(`name: m
+tasks:
+  - {key: a, exec: {command: ["true"]}}
+  - {key: b, depends_on: [a], exec: {command: ["false"]}}
+  - {key: c, depends_on: [b], exec: {command: ["true"]}}
+`)
+	env.run("m", nil)
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			var labels []string
+			for _, l := range m.GetLabel() {
+				labels = append(labels, l.GetName()+"="+l.GetValue())
+			}
+			key := mf.GetName() + "{" + strings.Join(labels, ",") + "}"
+			switch {
+			case m.Counter != nil:
+				got[key] = m.GetCounter().GetValue()
+			case m.Gauge != nil:
+				got[key] = m.GetGauge().GetValue()
+			case m.Histogram != nil:
+				got[key] = float64(m.GetHistogram().GetSampleCount())
+			}
+		}
+	}
+	for k, want := range map[string]float64{
+		"sluice_job_runs_total{job=m,state=failed}":                         1,
+		"sluice_job_runs_active{}":                                          0,
+		"sluice_job_task_attempts_total{state=succeeded,type=exec}":         1,
+		"sluice_job_task_attempts_total{state=failed,type=exec}":            1,
+		"sluice_job_task_attempts_total{state=upstream_failed,type=exec}":   1,
+		"sluice_job_task_duration_seconds{job=m,state=succeeded,type=exec}": 1,
+		"sluice_job_task_queue_wait_seconds{type=exec}":                     2,
+		"sluice_job_task_slot_wait_seconds{type=exec}":                      2,
+	} {
+		if got[k] != want {
+			t.Errorf("%s: got %v, want %v", k, got[k], want)
+		}
 	}
 }

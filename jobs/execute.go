@@ -54,9 +54,12 @@ func (t *taskTimeout) Error() string { return fmt.Sprintf("timed out after %s", 
 
 // cancelMessage says why a run or task was canceled.
 func cancelMessage(cause error) string {
+	var cs *callerStopped
 	switch {
 	case cause == nil:
 		return "canceled"
+	case errors.As(cause, &cs):
+		return "canceled: " + cause.Error()
 	case errors.Is(cause, errCancelRequested):
 		return "canceled on request"
 	case errors.Is(cause, errEngineClosed):

@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -112,4 +113,47 @@ func (env *testEnv) timeline(runID int64) *Timeline {
 		env.t.Fatal(err)
 	}
 	return tl
+}
+
+// rowsProbe is a sql runner that answers for_each queries with fixed rows
+// and runs iterations as probe does.
+type rowsProbe struct {
+	probe
+	gotQuery string
+	gotVars  map[string]string
+}
+
+func (r *rowsProbe) QueryRows(ctx context.Context, tc *TaskContext, query string) ([]map[string]any, error) {
+	r.gotQuery, r.gotVars = query, tc.Vars
+	fmt.Fprintln(tc.Log, "query:", query)
+	return []map[string]any{{"id": 1, "region": "eu"}, {"id": 2, "region": "us"}}, nil
+}
+
+// A for_each over a query gets its items from the sql runner's
+// RowsQuerier; ${item.COL} reaches each iteration.
+func TestForEachQuery(t *testing.T) {
+	rp := &rowsProbe{}
+	env := newEnv(t, nil, func(c *Config) { c.Runners = map[string]TaskRunner{"sql": rp} })
+	out := filepath.Join(env.dir, "out")
+	env.deploy(fmt.Sprintf(`name: feq
+parameters: {min: "0"}
+tasks:
+  - key: each
+    for_each:
+      query: "SELECT id, region FROM regions WHERE id > ${min}"
+      concurrency: 2
+      task: {exec: {command: [sh, -c, 'echo "$0" >> %s', '${item.id}=${item.region} ${item}']}}
+`, out))
+	run := env.run("feq", nil)
+	wantRun(t, run, state.RunSucceeded)
+	if rp.gotQuery != "SELECT id, region FROM regions WHERE id > ${min}" || rp.gotVars["min"] != "0" {
+		t.Errorf("query %q vars %v: want the text as written and the run's vars", rp.gotQuery, rp.gotVars)
+	}
+	b, _ := os.ReadFile(out)
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	slices.Sort(lines)
+	want := []string{`1=eu {"id":1,"region":"eu"}`, `2=us {"id":2,"region":"us"}`}
+	if strings.Join(lines, "|") != strings.Join(want, "|") {
+		t.Errorf("iterations wrote %q, want %q", lines, want)
+	}
 }

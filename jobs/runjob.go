@@ -62,7 +62,7 @@ func (x *runExec) runJobBody(ctx context.Context, a *attemptRun) outcome {
 	cctx, ccancel := context.WithCancelCause(context.WithoutCancel(ctx))
 	defer ccancel(nil)
 	stopChild := context.AfterFunc(ctx, func() {
-		ccancel(fmt.Errorf("the calling task %s of run %d stopped: %w", tr.Key, x.id, context.Cause(ctx)))
+		ccancel(&callerStopped{task: tr.Key, run: x.id, cause: context.Cause(ctx)})
 	})
 	defer stopChild()
 	final, err := e.Execute(cctx, child.ID)
@@ -101,6 +101,20 @@ func (x *runExec) runJobBody(ctx context.Context, a *attemptRun) outcome {
 	}
 	return out
 }
+
+// callerStopped is why a run_job child stops: its calling attempt
+// stopped (canceled, timed out, its run abandoned — Unwrap tells).
+type callerStopped struct {
+	task  string
+	run   int64
+	cause error
+}
+
+func (c *callerStopped) Error() string {
+	return fmt.Sprintf("the calling task %s of run %d stopped: %v", c.task, c.run, c.cause)
+}
+
+func (c *callerStopped) Unwrap() error { return c.cause }
 
 // callChain returns the job names of the run_job chain ending at this
 // run, root first.

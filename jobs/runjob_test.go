@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -163,4 +164,48 @@ tasks:
 	if err := env.e.Validate(testCtx(t), []*spec.Job{redeploy}); err == nil || !strings.Contains(err.Error(), "deployed → c → deployed") {
 		t.Errorf("got %v, want the cycle through the deployed job c", err)
 	}
+}
+
+// Canceling the calling run cancels its run_job child and kills the
+// child's processes.
+func TestRunJobCancelPropagates(t *testing.T) {
+	env := newEnv(t, nil, nil)
+	pidFile := filepath.Join(env.dir, "pid")
+	env.deploy(fmt.Sprintf(`name: slowchild
+tasks:
+  - {key: s, exec: {command: [sh, -c, 'echo $$ > %s; exec sleep 60']}}
+`, pidFile), `name: caller
+tasks:
+  - {key: call, run_job: {job: slowchild}}
+`)
+	ctx := testCtx(t)
+	r, err := env.e.Submit(ctx, "caller", SubmitOptions{Execute: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan *state.Run, 1)
+	go func() {
+		run, err := env.e.Execute(ctx, r.ID)
+		if err != nil {
+			t.Error(err)
+		}
+		done <- run
+	}()
+	pid := readPID(t, pidFile)
+	if _, err := env.e.Cancel(ctx, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	run := <-done
+	wantRun(t, run, state.RunCanceled)
+	kids, err := env.store.ListRuns(ctx, state.RunFilter{ParentRunID: r.ID})
+	if err != nil || len(kids) != 1 {
+		t.Fatalf("children: %v %v", kids, err)
+	}
+	if kids[0].State != state.RunCanceled || !strings.Contains(kids[0].Message, "calling task call") {
+		t.Errorf("child: %s %q, want canceled naming the calling task", kids[0].State, kids[0].Message)
+	}
+	if st := env.latest(r.ID)["call"].State; st != state.TaskCanceled {
+		t.Errorf("call: %s, want canceled", st)
+	}
+	waitFor(t, "the child's process to be gone", func() bool { return processGone(pid) })
 }
