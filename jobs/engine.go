@@ -179,12 +179,16 @@ type Engine struct {
 	regMu      sync.Mutex // serializes registration
 	registered bool
 
-	mu       sync.Mutex
-	closed   bool
-	serving  bool
-	active   map[int64]*runExec
-	cache    map[jobRef]*spec.Job
-	closeErr error
+	mu      sync.Mutex
+	closed  bool
+	serving bool
+	active  map[int64]*runExec
+	// abandoned are runs Serve left running when its ctx ended; a later
+	// Reconcile of this engine resumes them (no other executor would:
+	// this one is alive).
+	abandoned map[int64]bool
+	cache     map[jobRef]*spec.Job
+	closeErr  error
 }
 
 type jobRef struct {
@@ -213,19 +217,20 @@ func New(cfg Config) (*Engine, error) {
 		return nil, fmt.Errorf("jobs: register metrics: %w", err)
 	}
 	e := &Engine{
-		cfg:     cfg,
-		store:   cfg.Store,
-		log:     cfg.Logger,
-		now:     cfg.Now,
-		id:      cfg.ExecutorID,
-		host:    host,
-		environ: os.Environ(),
-		slots:   semaphore.NewWeighted(int64(cfg.Slots)),
-		met:     met,
-		sender:  &notify.Sender{Client: cfg.HTTPClient, Logger: cfg.Logger},
-		wake:    make(chan struct{}, 1),
-		active:  map[int64]*runExec{},
-		cache:   map[jobRef]*spec.Job{},
+		cfg:       cfg,
+		store:     cfg.Store,
+		log:       cfg.Logger,
+		now:       cfg.Now,
+		id:        cfg.ExecutorID,
+		host:      host,
+		environ:   os.Environ(),
+		slots:     semaphore.NewWeighted(int64(cfg.Slots)),
+		met:       met,
+		sender:    &notify.Sender{Client: cfg.HTTPClient, Logger: cfg.Logger},
+		wake:      make(chan struct{}, 1),
+		active:    map[int64]*runExec{},
+		abandoned: map[int64]bool{},
+		cache:     map[jobRef]*spec.Job{},
 	}
 	e.ctx, e.cancel = context.WithCancel(context.Background())
 	e.notesCtx, e.notesCancel = context.WithCancel(context.Background())

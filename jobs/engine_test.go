@@ -275,3 +275,42 @@ tasks:
 		}
 	}
 }
+
+// A run Serve left when its ctx ended is resumed by the next Serve of the
+// same engine.
+func TestServeAgainResumesLeftRuns(t *testing.T) {
+	env := newEnv(t, nil, nil)
+	pidFile := filepath.Join(env.dir, "pid")
+	env.deploy(fmt.Sprintf(`name: again
+tasks:
+  - {key: a, retries: {count: 1, delay: 1ms}, exec: {command: [sh, -c, 'if [ $SLUICE_ATTEMPT = 1 ]; then echo $$ > %s; exec sleep 60; fi']}}
+`, pidFile))
+	ctx := testCtx(t)
+	r, err := env.e.Submit(ctx, "again", SubmitOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	serve := func(ctx context.Context) chan error {
+		done := make(chan error, 1)
+		go func() { done <- env.e.Serve(ctx) }()
+		return done
+	}
+	c1, stop1 := context.WithCancel(ctx)
+	d1 := serve(c1)
+	readPID(t, pidFile)
+	stop1()
+	<-d1
+	c2, stop2 := context.WithCancel(ctx)
+	defer stop2()
+	d2 := serve(c2)
+	final, err := env.e.Wait(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantRun(t, final, state.RunSucceeded)
+	stop2()
+	<-d2
+	if h := env.attempts(r.ID)["a"]; len(h) != 2 || !strings.Contains(h[0].Message, "executor lost") {
+		t.Errorf("attempts: %+v", h)
+	}
+}

@@ -39,6 +39,24 @@ func (e *Engine) Reconcile(ctx context.Context) (adopted []int64, err error) {
 		return nil, fmt.Errorf("jobs: find orphaned runs: %w", err)
 	}
 	var errs []error
+	// Runs this engine's Serve left running when its ctx ended.
+	e.mu.Lock()
+	mine := make([]int64, 0, len(e.abandoned))
+	for id := range e.abandoned {
+		mine = append(mine, id)
+		delete(e.abandoned, id)
+	}
+	e.mu.Unlock()
+	for _, id := range mine {
+		r, err := e.store.GetRun(ctx, id)
+		if err != nil || r.State != state.RunRunning || r.Executor != e.id || e.activeRun(id) != nil {
+			continue
+		}
+		adopted = append(adopted, id)
+		if err := e.startBackground(id); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	for _, r := range runs {
 		if r.Executor == e.id || e.activeRun(r.ID) != nil {
 			continue

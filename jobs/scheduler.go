@@ -111,7 +111,13 @@ func (e *Engine) startBackground(id int64) error {
 			e.end(x)
 			e.wakeServe() // capacity freed
 		}()
-		if _, err := x.execute(); err != nil && !isAbandon(err) {
+		_, err := x.execute()
+		switch {
+		case errors.Is(err, errAbandoned):
+			e.mu.Lock()
+			e.abandoned[id] = true
+			e.mu.Unlock()
+		case err != nil && !isAbandon(err):
 			e.log.Error("jobs: execute run", "run", id, "err", err)
 		}
 	}()
