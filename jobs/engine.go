@@ -320,8 +320,14 @@ func (e *Engine) ensureRegistered(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("jobs: register executor %s: %w", e.id, err)
 	}
-	e.registered = true
+	e.registered = true // Close unregisters it (it waits for regMu)
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return errClosed
+	}
 	e.bg.Add(1)
+	e.mu.Unlock()
 	go func() {
 		defer e.bg.Done()
 		e.maintain()
