@@ -298,7 +298,9 @@ func (e *Engine) Close() error {
 	return e.closeErr
 }
 
-var errClosed = errors.New("jobs: engine closed")
+// ErrClosed is returned by an Engine's methods that execute or serve runs
+// once Close was called.
+var ErrClosed = errors.New("jobs: engine closed")
 
 // ensureRegistered registers the engine as an executor (once) and starts
 // its heartbeat and cancel poller, so that runs it claims are not taken
@@ -313,7 +315,7 @@ func (e *Engine) ensureRegistered(ctx context.Context) error {
 	closed := e.closed
 	e.mu.Unlock()
 	if closed {
-		return errClosed
+		return ErrClosed
 	}
 	now := e.now()
 	err := e.store.RegisterExecutor(ctx, state.Executor{ID: e.id, Host: e.host, PID: os.Getpid(), StartedAt: now, HeartbeatAt: now})
@@ -324,7 +326,7 @@ func (e *Engine) ensureRegistered(ctx context.Context) error {
 	e.mu.Lock()
 	if e.closed {
 		e.mu.Unlock()
-		return errClosed
+		return ErrClosed
 	}
 	e.bg.Add(1)
 	e.mu.Unlock()
@@ -445,7 +447,7 @@ func (e *Engine) addActive(x *runExec) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {
-		return errClosed
+		return ErrClosed
 	}
 	if e.active[x.id] != nil {
 		return fmt.Errorf("run %d is already executing in this engine", x.id)

@@ -66,7 +66,7 @@ func (x *runExec) runJobBody(ctx context.Context, a *attemptRun) outcome {
 	})
 	defer stopChild()
 	final, err := e.Execute(cctx, child.ID)
-	if errors.Is(err, errClosed) {
+	if errors.Is(err, ErrClosed) {
 		_ = e.store.FinishRun(x.dbctx, child.ID, state.RunCanceled, "canceled: the executor was closed before the run started", e.now())
 		return outcome{state: state.TaskCanceled, err: err}
 	}

@@ -32,14 +32,14 @@ const defaultMaxCatchUp = 100
 // have stopped; runs in progress are left running in the store, to be
 // adopted on the next start (their attempts fail as "executor lost" and
 // retry by policy) — Close, instead, cancels them. It returns ctx's
-// error, errClosed after Close, or a fatal error (the executor could not
+// error, ErrClosed after Close, or a fatal error (the executor could not
 // be registered). One Serve per Engine at a time.
 func (e *Engine) Serve(ctx context.Context) error {
 	e.mu.Lock()
 	switch {
 	case e.closed:
 		e.mu.Unlock()
-		return errClosed
+		return ErrClosed
 	case e.serving:
 		e.mu.Unlock()
 		return errors.New("jobs: Serve is already running on this engine")
@@ -68,7 +68,7 @@ func (e *Engine) Serve(ctx context.Context) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-e.ctx.Done():
-			return errClosed
+			return ErrClosed
 		case <-poll.C:
 			e.servePass(ctx)
 		case <-e.wake:
@@ -101,7 +101,7 @@ func (e *Engine) startBackground(id int64) error {
 	if e.closed {
 		e.mu.Unlock()
 		e.end(x)
-		return errClosed
+		return ErrClosed
 	}
 	e.bg.Add(1)
 	e.mu.Unlock()
