@@ -172,7 +172,11 @@ func (x *runExec) attempt(ctx context.Context, w taskWork, num int, ready time.T
 	}
 	if tr.State == state.TaskQueued {
 		if slot {
-			if err := e.slots.Acquire(ctx, 1); err != nil {
+			err := ctx.Err() // Acquire may succeed on a done ctx
+			if err == nil {
+				err = e.slots.Acquire(ctx, 1)
+			}
+			if err != nil {
 				return x.endAttempt(ctx, nil, &tr, outcome{err: err})
 			}
 			held = true
