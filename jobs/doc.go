@@ -41,6 +41,6 @@
 //     engine; Close cancels the runs it executes, records them canceled,
 //     and waits for everything. Serve's end instead leaves its runs
 //     running for the next executor to adopt.
-//   - Log files: LogDir/RUN/KEY/ATTEMPT.log; exec tasks' values files
-//     LogDir/RUN/KEY/ATTEMPT.values.
+//   - Log files: LogDir/RUN/KEY.ATTEMPT.log; exec tasks' values files
+//     LogDir/RUN/KEY.ATTEMPT.values.
 package jobs

@@ -40,8 +40,8 @@ type Config struct {
 	Runners map[string]TaskRunner
 	// Tables answers table_updated triggers; nil disables them.
 	Tables TableVersions
-	// LogDir holds attempt logs: LogDir/RUN/KEY/ATTEMPT.log, and the task
-	// values files exec tasks write (LogDir/RUN/KEY/ATTEMPT.values).
+	// LogDir holds attempt logs: LogDir/RUN/KEY.ATTEMPT.log, and the task
+	// values files exec tasks write (LogDir/RUN/KEY.ATTEMPT.values).
 	// Required.
 	LogDir string
 	// Slots bounds task attempts running at once in this engine (exec and

@@ -279,14 +279,14 @@ func (x *runExec) storeFailed(res taskDone, what string, err error) taskDone {
 	return res
 }
 
-// logPath is an attempt's log file: LogDir/RUN/KEY/ATTEMPT.log.
+// logPath is an attempt's log file: LogDir/RUN/KEY.ATTEMPT.log.
 func (x *runExec) logPath(key string, attempt int) string {
-	return filepath.Join(x.e.cfg.LogDir, strconv.FormatInt(x.id, 10), key, strconv.Itoa(attempt)+".log")
+	return filepath.Join(x.e.cfg.LogDir, strconv.FormatInt(x.id, 10), key+"."+strconv.Itoa(attempt)+".log")
 }
 
 // valuesPath is the task values file of an exec attempt.
 func (x *runExec) valuesPath(key string, attempt int) string {
-	return filepath.Join(x.e.cfg.LogDir, strconv.FormatInt(x.id, 10), key, strconv.Itoa(attempt)+".values")
+	return filepath.Join(x.e.cfg.LogDir, strconv.FormatInt(x.id, 10), key+"."+strconv.Itoa(attempt)+".values")
 }
 
 // taskDir resolves an exec task's working directory against the job's.

@@ -190,7 +190,7 @@ func (e *Engine) maxConcurrent(ctx context.Context, only map[string]bool) (map[s
 		_ = json.Unmarshal(j.SpecJSON, &lite)
 		n := max(lite.MaxConcurrentRuns, 1)
 		if only != nil && !only[j.Name] {
-			n = 0
+			n = -1 // not ours to claim (see state.Store.ClaimRuns)
 		}
 		mc[j.Name] = n
 	}

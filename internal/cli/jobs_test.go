@@ -306,3 +306,32 @@ func waitForServerExecutor(t *testing.T, ws string) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+func TestJobsForEachOverQuery(t *testing.T) {
+	ws, dir := t.TempDir(), t.TempDir()
+	p := writeJob(t, dir, "fe.yaml", `name: fe
+tasks:
+  - key: make
+    sql: {query: "CREATE TABLE regions AS SELECT * FROM (VALUES ('eu', 1), ('us', 2), ('apac', 3)) t(name, n)"}
+  - key: each
+    depends_on: [make]
+    for_each:
+      query: SELECT name, n FROM regions WHERE n >= 2 ORDER BY n
+      concurrency: 2
+      task:
+        exec: {command: [sh, -c, 'echo "region $0 #$1"', "${item.name}", "${item.n}"]}
+`)
+	out := mustRun(t, ws, "jobs", "run", p, "--wait", "--output", "json")
+	tl := decodeTimeline(t, out)
+	if tl.State != "succeeded" {
+		t.Fatalf("run %s:\n%s", tl.State, out)
+	}
+	n := tl.attempts()
+	if n["each[0]"] != 1 || n["each[1]"] != 1 || n["each[2]"] != 0 {
+		t.Errorf("iterations %v: want each[0] and each[1] only (two rows)", n)
+	}
+	logs := mustRun(t, ws, "runs", "logs", strconv.FormatInt(tl.RunID, 10), "--task", "each")
+	if !strings.Contains(logs, "region us #2") || !strings.Contains(logs, "region apac #3") {
+		t.Errorf("for_each logs:\n%s", logs)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -105,7 +106,7 @@ model version.`,
 				return fmt.Errorf("the churn job's run %d %s: %s\nsee 'sluice --workspace %s runs logs %d'", final.ID, final.State, final.Message, ws.Dir(), final.ID)
 			}
 			fit, report := tl.Values["fit"], tl.Values["report"]
-			auc, _ := report["test_auc"].(float64)
+			auc, _ := strconv.ParseFloat(fmt.Sprint(report["test_auc"]), 64)
 			fmt.Fprintf(a.stdout, "\nTest AUC (areaUnderROC on %v held-out customers): %.4f\n", report["test_customers"], auc)
 			fmt.Fprintf(a.stdout, "Model: %v (tracking run %v), alias champion\n", fit["model_uri"], fit["run_id"])
 			eng2, err := ws.SQL(a.ctx)

@@ -162,8 +162,8 @@ func TestRunsCommands(t *testing.T) {
 
 	for _, args := range [][]string{
 		{"runs", "list", "--filter", "metrics.auc > 0"}, // MLflow-only flags without --experiment
-		{"runs", "list", "-e", "churn", "--job", "x"},    // job-run flags with --experiment
-		{"runs", "logs", s.best},                         // job-run commands take numeric IDs
+		{"runs", "list", "-e", "churn", "--job", "x"},   // job-run flags with --experiment
+		{"runs", "logs", s.best},                        // job-run commands take numeric IDs
 		{"runs", "compare", s.best},
 		{"runs", "download", s.best},
 		{"runs", "list", "-e", "churn", "--view", "some"},

@@ -227,7 +227,9 @@ const claimPage = 256
 // whose Group already has GroupLimit runs running. Atomic across
 // processes: a run is claimed by exactly one executor.
 //
-// A limit below 1 in maxConcurrent counts as 1; a GroupLimit of 0 (or a
+// A limit of 0 in maxConcurrent counts as 1; a negative one means "do
+// not claim this job's runs" (an executor working on other jobs' runs
+// only, such as a CLI backfill); a GroupLimit of 0 (or a
 // run without Group) leaves the group unbounded. On PostgreSQL the claim
 // holds a transaction-scoped advisory lock, so that the running counts
 // it checks cannot change under it, and reads the queued rows FOR UPDATE
@@ -259,6 +261,11 @@ func (s *Store) ClaimRuns(ctx context.Context, executor string, limit int, maxCo
 			return 1
 		}
 		fullJobs, fullGroups := map[string]bool{}, map[string]bool{}
+		for job, n := range maxConcurrent {
+			if n < 0 {
+				fullJobs[job] = true
+			}
+		}
 		for job, n := range jobs {
 			if n >= jobLimit(job) {
 				fullJobs[job] = true

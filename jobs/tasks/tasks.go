@@ -61,7 +61,7 @@ func (c Config) modelCache() string {
 func Runners(cfg Config) map[string]jobs.TaskRunner {
 	r := &runners{cfg: cfg}
 	return map[string]jobs.TaskRunner{
-		spec.TypeSQL:           r.wrap(spec.TypeSQL, r.runSQL),
+		spec.TypeSQL:           sqlRunner{TaskRunner: r.wrap(spec.TypeSQL, r.runSQL), r: r},
 		spec.TypeIngest:        r.wrap(spec.TypeIngest, r.runIngest),
 		spec.TypeMLFit:         r.wrap(spec.TypeMLFit, r.runMLFit),
 		spec.TypeMLTransform:   r.wrap(spec.TypeMLTransform, r.runMLTransform),
