@@ -235,7 +235,7 @@ func scheduleKey(tick time.Time) string { return "schedule:" + tick.UTC().Format
 func cronOf(s *spec.Schedule) (*cron.Expr, *time.Location, error) {
 	expr, err := cron.Parse(s.Cron)
 	if err != nil {
-		return nil, nil, fmt.Errorf("cron %q: %w", s.Cron, err)
+		return nil, nil, fmt.Errorf("schedule: %w", err) // the cron error names the expression
 	}
 	loc := time.UTC
 	if s.Timezone != "" {
