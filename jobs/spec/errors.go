@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/sluice-dev/sluice/internal/editdist"
 )
 
 // Error is one problem in a job file, at a position.
@@ -104,29 +107,13 @@ func nearest(s string, candidates []string) string {
 	return best
 }
 
-// levenshtein is the edit distance between a and b, in runes.
+// levenshtein is the edit distance between a and b, in runes; strings
+// over 256 runes (never a name) count as wholly different.
 func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	if len(ra) > 256 || len(rb) > 256 {
-		return max(len(ra), len(rb))
+	if la, lb := utf8.RuneCountInString(a), utf8.RuneCountInString(b); la > 256 || lb > 256 {
+		return max(la, lb)
 	}
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
+	return editdist.Distance(a, b)
 }
 
 // didYouMean returns a hint naming the nearest candidate, or listing
