@@ -31,6 +31,33 @@ type Result struct {
 	Version int64
 }
 
+// Summary says what a write did, e.g. "inserted 3 rows into sales.orders
+// (version 4)"; "" for queries and other statements.
+func (r Result) Summary() string {
+	rows := func(n int64) string {
+		if n == 1 {
+			return "1 row"
+		}
+		return fmt.Sprintf("%d rows", n)
+	}
+	switch r.Kind {
+	case "create":
+		if r.Version > 0 {
+			return fmt.Sprintf("created %s with %s (version %d)", r.Table, rows(r.Rows), r.Version)
+		}
+		return fmt.Sprintf("created %s", r.Table)
+	case "insert":
+		return fmt.Sprintf("inserted %s into %s (version %d)", rows(r.Rows), r.Table, r.Version)
+	case "delete":
+		return fmt.Sprintf("deleted %s from %s (version %d)", rows(r.Rows), r.Table, r.Version)
+	case "update":
+		return fmt.Sprintf("updated %s in %s (version %d)", rows(r.Rows), r.Table, r.Version)
+	case "drop":
+		return fmt.Sprintf("dropped %s", r.Table)
+	}
+	return ""
+}
+
 // RowsFunc receives the rows of a statement. The reader is valid only
 // during the call.
 type RowsFunc func(stmt string, rdr array.RecordReader) error

@@ -9,7 +9,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/spf13/cobra"
 
-	"github.com/sluice-dev/sluice/sqlengine"
 )
 
 func (a *app) sqlCmd() *cobra.Command {
@@ -85,7 +84,7 @@ The SQL comes from the argument, from -f FILE, or from standard input.`,
 				return err
 			})
 			for _, r := range results {
-				if msg := describeResult(r); msg != "" {
+				if msg := r.Summary(); msg != "" {
 					fmt.Fprintln(a.stderr, msg)
 				}
 			}
@@ -103,23 +102,4 @@ func prefixFile(file string, err error) error {
 		return err
 	}
 	return fmt.Errorf("%s: %w", file, err)
-}
-
-func describeResult(r sqlengine.Result) string {
-	switch r.Kind {
-	case "create":
-		if r.Version > 0 {
-			return fmt.Sprintf("created %s with %s (version %d)", r.Table, plural(r.Rows, "row"), r.Version)
-		}
-		return fmt.Sprintf("created %s", r.Table)
-	case "insert":
-		return fmt.Sprintf("inserted %s into %s (version %d)", plural(r.Rows, "row"), r.Table, r.Version)
-	case "delete":
-		return fmt.Sprintf("deleted %s from %s (version %d)", plural(r.Rows, "row"), r.Table, r.Version)
-	case "update":
-		return fmt.Sprintf("updated %s in %s (version %d)", plural(r.Rows, "row"), r.Table, r.Version)
-	case "drop":
-		return fmt.Sprintf("dropped %s", r.Table)
-	}
-	return ""
 }

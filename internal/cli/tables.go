@@ -416,7 +416,7 @@ func (a *app) tablesDelete() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintln(a.stdout, describeResult(res[0]))
+			fmt.Fprintln(a.stdout, res[0].Summary())
 			return nil
 		},
 	}

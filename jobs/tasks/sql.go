@@ -147,19 +147,9 @@ func describe(r sqlengine.Result, pv *preview) string {
 			return "query"
 		}
 		return "query returned " + plural(pv.n, "row")
-	case "create":
-		if r.Version > 0 {
-			return fmt.Sprintf("created %s with %s (version %d)", r.Table, plural(r.Rows, "row"), r.Version)
-		}
-		return fmt.Sprintf("created %s", r.Table)
-	case "insert":
-		return fmt.Sprintf("inserted %s into %s (version %d)", plural(r.Rows, "row"), r.Table, r.Version)
-	case "delete":
-		return fmt.Sprintf("deleted %s from %s (version %d)", plural(r.Rows, "row"), r.Table, r.Version)
-	case "update":
-		return fmt.Sprintf("updated %s in %s (version %d)", plural(r.Rows, "row"), r.Table, r.Version)
-	case "drop":
-		return fmt.Sprintf("dropped %s", r.Table)
+	}
+	if s := r.Summary(); s != "" {
+		return s
 	}
 	return "ok"
 }
