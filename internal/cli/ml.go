@@ -427,36 +427,7 @@ columns (features, probability) are stored as arrays of doubles.`,
 			if out, err = out.StorableColumns(); err != nil {
 				return err
 			}
-			switch {
-			case into != "":
-				id, err := parseIdent(into)
-				if err != nil {
-					return usage(cmd, err)
-				}
-				info, err := a.ws.WriteFrame(a.ctx, id, out, mode)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(a.stdout, "wrote %s to %s (version %d)\n", plural(out.NumRows(), "row"), id, info.Version)
-				return nil
-			case outFile != "":
-				return writeFrameFile(a.ctx, eng, out, outFile, a.stdout)
-			}
-			tbl := out.Table()
-			defer tbl.Release()
-			n := min(int64(limit), tbl.NumRows())
-			sliced := array.NewTableReader(tbl, n)
-			defer sliced.Release()
-			if !sliced.Next() {
-				return nil
-			}
-			rec := sliced.RecordBatch()
-			rdr, err := array.NewRecordReader(rec.Schema(), []arrow.RecordBatch{rec.NewSlice(0, n)})
-			if err != nil {
-				return err
-			}
-			_, err = printRows(a.stdout, output, rdr)
-			return err
+			return a.emitFrame(cmd, eng, out, frameSink{into: into, outFile: outFile, mode: mode, limit: limit, output: output})
 		},
 	}
 	src.flags(c)
@@ -466,6 +437,50 @@ columns (features, probability) are stored as arrays of doubles.`,
 	c.Flags().IntVar(&limit, "limit", 20, "without --into/--out-file: rows to print")
 	addOutputFlag(c, &output)
 	return c
+}
+
+// frameSink is where ml transform and models predict put their result:
+// a table (--into, --mode), a file (--out-file), else the first rows
+// printed (--limit, --output).
+type frameSink struct {
+	into, outFile, mode string
+	limit               int
+	output              string
+}
+
+// emitFrame writes f to the sink's table or file, or prints its first
+// rows.
+func (a *app) emitFrame(cmd *cobra.Command, eng *sqlengine.Engine, f *ml.Frame, to frameSink) error {
+	switch {
+	case to.into != "":
+		id, err := parseIdent(to.into)
+		if err != nil {
+			return usage(cmd, err)
+		}
+		info, err := a.ws.WriteFrame(a.ctx, id, f, to.mode)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "wrote %s to %s (version %d)\n", plural(f.NumRows(), "row"), id, info.Version)
+		return nil
+	case to.outFile != "":
+		return writeFrameFile(a.ctx, eng, f, to.outFile, a.stdout)
+	}
+	tbl := f.Table()
+	defer tbl.Release()
+	n := min(int64(to.limit), tbl.NumRows())
+	rdr := array.NewTableReader(tbl, max(n, 1))
+	defer rdr.Release()
+	var recs []arrow.RecordBatch
+	if rdr.Next() && n > 0 {
+		recs = append(recs, rdr.RecordBatch().NewSlice(0, n))
+	}
+	out, err := array.NewRecordReader(tbl.Schema(), recs)
+	if err != nil {
+		return err
+	}
+	_, err = printRows(a.stdout, to.output, out)
+	return err
 }
 
 func writeFrameFile(ctx context.Context, eng *sqlengine.Engine, f *ml.Frame, path string, w io.Writer) error {

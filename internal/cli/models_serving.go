@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
@@ -367,36 +366,7 @@ stored as arrays of doubles.
 			if scored, err = scored.StorableColumns(); err != nil {
 				return err
 			}
-			switch {
-			case into != "":
-				id, err := parseIdent(into)
-				if err != nil {
-					return usage(cmd, err)
-				}
-				info, err := a.ws.WriteFrame(a.ctx, id, scored, mode)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(a.stdout, "wrote %s to %s (version %d)\n", plural(scored.NumRows(), "row"), id, info.Version)
-				return nil
-			case outFile != "":
-				return writeFrameFile(a.ctx, eng, scored, outFile, a.stdout)
-			}
-			tbl := scored.Table()
-			defer tbl.Release()
-			n := min(int64(limit), tbl.NumRows())
-			rdr := array.NewTableReader(tbl, max(n, 1))
-			defer rdr.Release()
-			var recs []arrow.RecordBatch
-			if rdr.Next() && n > 0 {
-				recs = append(recs, rdr.RecordBatch().NewSlice(0, n))
-			}
-			out, err := array.NewRecordReader(tbl.Schema(), recs)
-			if err != nil {
-				return err
-			}
-			_, err = printRows(a.stdout, output, out)
-			return err
+			return a.emitFrame(cmd, eng, scored, frameSink{into: into, outFile: outFile, mode: mode, limit: limit, output: output})
 		},
 	}
 	ref.flags(c)

@@ -8,7 +8,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/spf13/cobra"
-
 )
 
 func (a *app) sqlCmd() *cobra.Command {
