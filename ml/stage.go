@@ -36,3 +36,15 @@ type Estimator interface {
 type Model interface {
 	Transformer
 }
+
+// ModelFrames is implemented by models whose learned state is naturally
+// a table: ALS's userFactors and itemFactors, FPGrowth's freqItemsets
+// and associationRules, LDA's topics, KMeans's clusterCenters. The CLI
+// (`sluice ml frames`) and jobs read them through it.
+type ModelFrames interface {
+	// FrameNames lists the frames the model has, with Spark's names.
+	FrameNames() []string
+	// ModelFrame returns one of them; an unknown name is an error listing
+	// FrameNames. ctx bounds the work.
+	ModelFrame(ctx context.Context, name string) (*Frame, error)
+}

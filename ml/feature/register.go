@@ -39,6 +39,9 @@ func Register(r *ml.Registry) {
 	r.Register(func() ml.HasParams { return &UnivariateFeatureSelectorModel{P: NewUnivariateFeatureSelector().P} })
 	r.Register(func() ml.HasParams { return NewPCA() })
 	r.Register(func() ml.HasParams { return &PCAModel{P: NewPCA().P} })
+	registerText(r)
+	registerWord2Vec(r)
+	registerLSH(r)
 }
 
 // SaveData writes the labels in index order.

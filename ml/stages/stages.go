@@ -5,8 +5,11 @@ package stages
 import (
 	"github.com/sluice-dev/sluice/ml"
 	"github.com/sluice-dev/sluice/ml/classification"
+	"github.com/sluice-dev/sluice/ml/clustering"
 	"github.com/sluice-dev/sluice/ml/evaluation"
 	"github.com/sluice-dev/sluice/ml/feature"
+	"github.com/sluice-dev/sluice/ml/fpm"
+	"github.com/sluice-dev/sluice/ml/recommendation"
 	"github.com/sluice-dev/sluice/ml/regression"
 	"github.com/sluice-dev/sluice/ml/sqlstage"
 	"github.com/sluice-dev/sluice/ml/tree"
@@ -25,5 +28,8 @@ func Registry(q sqlstage.Querier) *ml.Registry {
 	tree.Register(r)
 	evaluation.Register(r)
 	tuning.Register(r)
+	clustering.Register(r)
+	recommendation.Register(r)
+	fpm.Register(r)
 	return r
 }

@@ -1,0 +1,5 @@
+package fpm
+
+import "github.com/sluice-dev/sluice/ml"
+
+func registerFPGrowth(r *ml.Registry) {}
