@@ -105,6 +105,10 @@
 //   - ml_transform: model (required), exactly one of table and query, into
 //     (required), mode (overwrite — default — or append).
 //   - models_predict: as ml_transform, plus columns.
+//   - ml_recommend: model (required; holding an ALS model), k (default
+//     10), for (users — default — or items), ids (SQL whose first column
+//     holds the users or items to recommend for; default all), into
+//     (required), mode (overwrite — default — or append).
 //   - exec: command (required; the program and its arguments, no shell:
 //     write [sh, -c, "…"] for one), env (not SLUICE_* names, which Sluice
 //     sets), dir (relative to the job file's directory, its default).
@@ -138,8 +142,8 @@
 // outside a for_each. References are substituted when a task attempt
 // starts: Task.Substituted for every field but SQL text (Substitute:
 // the value inserted as is), and SubstituteSQL for SQL text (sql query
-// and file contents, ml_transform, models_predict and for_each query),
-// which cannot inject SQL:
+// and file contents, ml_transform, models_predict and for_each query,
+// ml_recommend ids), which cannot inject SQL:
 //
 //   - outside string literals a value becomes one literal: a number when
 //     it is a plain decimal number (negative ones in parentheses), else a

@@ -428,6 +428,8 @@ var (
 	mlFitKeys        = []string{"spec", "experiment", "run_name", "register", "alias"}
 	mlTransformKeys  = []string{"model", "table", "query", "into", "mode"}
 	predictKeys      = []string{"model", "table", "query", "into", "mode", "columns"}
+	recommendKeys    = []string{"model", "k", "for", "ids", "into", "mode"}
+	recommendFor     = []string{"users", "items"}
 	execKeys         = []string{"command", "env", "dir"}
 	runJobKeys       = []string{"job", "parameters"}
 	forEachKeys      = []string{"items", "param", "query", "concurrency", "task"}

@@ -269,8 +269,8 @@ schedule: {cron: "61 * * * *", timezone: Mars/Base}
 		`j.yaml:5:26: task "a" sql.query: unknown parameter ${nope}; declare it under parameters:, or write $${ for a literal ${`,
 		`j.yaml:7:18: dependency cycle a → b → a; each arrow is a depends_on; remove one of them`,
 		`j.yaml:8:21: task "b" exec.command is empty; list the program and its arguments, as in [python, train.py]`,
-		`j.yaml:9:5: task "c" has no type; add one of: sql, ingest, ml_fit, ml_transform, models_predict, exec, run_job, for_each`,
-		`j.yaml:10:5: unknown key "shell" in task "c": not a task field or type; a task has key, description, depends_on, run_if, retries, timeout and one type: sql, ingest, ml_fit, ml_transform, models_predict, exec, run_job, for_each`,
+		`j.yaml:9:5: task "c" has no type; add one of: sql, ingest, ml_fit, ml_transform, models_predict, ml_recommend, exec, run_job, for_each`,
+		`j.yaml:10:5: unknown key "shell" in task "c": not a task field or type; a task has key, description, depends_on, run_if, retries, timeout and one type: sql, ingest, ml_fit, ml_transform, models_predict, ml_recommend, exec, run_job, for_each`,
 		`j.yaml:11:19: bad cron expression "61 * * * *": minute field "61": value 61 out of range 0-59; five fields: minute hour day-of-month month day-of-week, or @hourly, @daily, @weekly, @monthly, @yearly`,
 		`j.yaml:11:42: unknown time zone "Mars/Base"; use an IANA zone name such as UTC, Europe/Paris or America/New_York`,
 	}

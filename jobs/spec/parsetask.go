@@ -148,6 +148,8 @@ func (p *parser) parseBody(t *Task, typ string, n *yaml.Node, what string, c tas
 		t.MLFit = p.parseMLFit(n, what, c)
 	case TypeMLTransform, TypeModelsPredict:
 		p.parseTransform(t, typ, n, what, c)
+	case TypeMLRecommend:
+		t.MLRecommend = p.parseRecommend(n, what, c)
 	case TypeExec:
 		t.Exec = p.parseExec(n, what, c)
 	case TypeRunJob:
@@ -169,6 +171,8 @@ func (p *parser) parseBody(t *Task, typ string, n *yaml.Node, what string, c tas
 			t.MLTransform = &MLTransformTask{Pos: posOf(n)}
 		case TypeModelsPredict:
 			t.ModelsPredict = &ModelsPredictTask{Pos: posOf(n)}
+		case TypeMLRecommend:
+			t.MLRecommend = &MLRecommendTask{Pos: posOf(n), K: 10}
 		case TypeExec:
 			t.Exec = &ExecTask{Pos: posOf(n)}
 		case TypeRunJob:
@@ -433,6 +437,48 @@ func (p *parser) parseTransform(t *Task, typ string, n *yaml.Node, what string, 
 	} else {
 		t.ModelsPredict = &ModelsPredictTask{Model: model, Table: table, Query: query, Into: into, Mode: mode, Columns: columns, Pos: posOf(n)}
 	}
+}
+
+func (p *parser) parseRecommend(n *yaml.Node, what string, c taskCtx) *MLRecommendTask {
+	kvs, ok := p.mapping(n, what, recommendKeys)
+	if !ok {
+		return nil
+	}
+	r := &MLRecommendTask{K: 10, Pos: posOf(n)}
+	var modelNode, intoNode *yaml.Node
+	for _, e := range kvs {
+		w := field(what, e.k.Value)
+		switch e.k.Value {
+		case "model":
+			modelNode = e.v
+			r.Model = p.text(c, e.v, w, false)
+		case "k":
+			if k, ok := p.integer(e.v, w); ok {
+				if k < 1 || k > 10000 {
+					p.errf(e.v, "give 1 to 10000", "%s is %d; it must be positive", w, k)
+				}
+				r.K = k
+			}
+		case "for":
+			r.For, _ = p.enum(e.v, w, recommendFor...)
+		case "ids":
+			r.IDs = p.text(c, e.v, w, true)
+			if strings.TrimSpace(r.IDs) == "" {
+				p.errf(e.v, "write a SELECT whose first column holds the ids, or drop ids to recommend for all", "%s is empty", w)
+			}
+		case "into":
+			intoNode = e.v
+			r.Into = p.text(c, e.v, w, false)
+			p.checkTableField(e.v, r.Into, w)
+		case "mode":
+			r.Mode, _ = p.enum(e.v, w, outputModes...)
+		}
+	}
+	p.required(n, modelNode, r.Model, field(what, "model"), "add model: models:/NAME@alias, models:/NAME/VERSION, runs:/RUN/model or a directory (holding an ALS model)")
+	if intoNode == nil {
+		p.errf(n, "add into: TABLE (the output table)", "%s needs into", what)
+	}
+	return r
 }
 
 func (p *parser) parseExec(n *yaml.Node, what string, c taskCtx) *ExecTask {

@@ -91,6 +91,7 @@ func TestSchemaMatchesParserAndTypes(t *testing.T) {
 		{TypeMLFit, mlFitKeys, MLFitTask{}},
 		{TypeMLTransform, mlTransformKeys, MLTransformTask{}},
 		{TypeModelsPredict, predictKeys, ModelsPredictTask{}},
+		{TypeMLRecommend, recommendKeys, MLRecommendTask{}},
 		{TypeExec, execKeys, ExecTask{}},
 		{TypeRunJob, runJobKeys, RunJobTask{}},
 		{TypeForEach, forEachKeys, ForEachTask{}},
@@ -163,6 +164,8 @@ func TestSchemaMatchesParserAndTypes(t *testing.T) {
 		{[]string{"$defs", "ingest", "properties", "bad_rows", "enum"}, badRowsValues},
 		{[]string{"$defs", "ml_transform", "properties", "mode", "enum"}, outputModes},
 		{[]string{"$defs", "models_predict", "properties", "mode", "enum"}, outputModes},
+		{[]string{"$defs", "ml_recommend", "properties", "mode", "enum"}, outputModes},
+		{[]string{"$defs", "ml_recommend", "properties", "for", "enum"}, recommendFor},
 		{[]string{"$defs", "sql", "properties", "task_values", "enum"}, taskValuesValues},
 	} {
 		if got := enum(c.path...); !sameSet(got, c.want) {

@@ -157,13 +157,14 @@ const (
 	TypeMLFit         = "ml_fit"
 	TypeMLTransform   = "ml_transform"
 	TypeModelsPredict = "models_predict"
+	TypeMLRecommend   = "ml_recommend"
 	TypeExec          = "exec"
 	TypeRunJob        = "run_job"
 	TypeForEach       = "for_each"
 )
 
 // Types lists the task types in documentation order.
-var Types = []string{TypeSQL, TypeIngest, TypeMLFit, TypeMLTransform, TypeModelsPredict, TypeExec, TypeRunJob, TypeForEach}
+var Types = []string{TypeSQL, TypeIngest, TypeMLFit, TypeMLTransform, TypeModelsPredict, TypeMLRecommend, TypeExec, TypeRunJob, TypeForEach}
 
 // Task is one node of a job's DAG. Exactly one of the type fields is set.
 type Task struct {
@@ -182,6 +183,7 @@ type Task struct {
 	MLFit         *MLFitTask         `json:"ml_fit,omitempty"`
 	MLTransform   *MLTransformTask   `json:"ml_transform,omitempty"`
 	ModelsPredict *ModelsPredictTask `json:"models_predict,omitempty"`
+	MLRecommend   *MLRecommendTask   `json:"ml_recommend,omitempty"`
 	Exec          *ExecTask          `json:"exec,omitempty"`
 	RunJob        *RunJobTask        `json:"run_job,omitempty"`
 	ForEach       *ForEachTask       `json:"for_each,omitempty"`
@@ -205,6 +207,8 @@ func (t *Task) Type() string {
 		return TypeMLTransform
 	case t.ModelsPredict != nil:
 		return TypeModelsPredict
+	case t.MLRecommend != nil:
+		return TypeMLRecommend
 	case t.Exec != nil:
 		return TypeExec
 	case t.RunJob != nil:
@@ -283,6 +287,22 @@ type ModelsPredictTask struct {
 	Mode    string   `json:"mode,omitempty"`    // overwrite (default) | append
 	Columns []string `json:"columns,omitempty"` // output columns kept besides the input's (default prediction, probability)
 	Pos     Pos      `json:"-"`
+}
+
+// MLRecommendTask writes the top K recommendations of a fitted ALS model
+// (alone, in a pipeline, or a tuning model's best) for every user — or
+// every item, or the ids IDs selects — into a table with the columns
+// user, rank (1-based), item and score, named after the model's userCol
+// and itemCol. Values published: rows, and users or items (how many got
+// recommendations).
+type MLRecommendTask struct {
+	Model string `json:"model"`          // models:/NAME@alias, models:/NAME/V, runs:/…, or a directory
+	K     int    `json:"k,omitempty"`    // default 10
+	For   string `json:"for,omitempty"`  // users (default) | items
+	IDs   string `json:"ids,omitempty"`  // SQL whose first column holds the ids (default: all)
+	Into  string `json:"into"`           // the output table
+	Mode  string `json:"mode,omitempty"` // overwrite (default) | append
+	Pos   Pos    `json:"-"`
 }
 
 // ExecTask runs a program. Command is the argv (no shell: write

@@ -10,10 +10,10 @@ import (
 // string field that is not SQL text substituted (Substitute): ingest
 // paths, table and reader options; ml_fit spec, experiment, run_name,
 // register and alias; ml_transform and models_predict model, table,
-// into and columns; exec command, env values and dir; run_job job and
+// into and columns; ml_recommend model and into; exec command, env values and dir; run_job job and
 // parameter values; for_each items and param; the sql task's file name.
 // SQL text is left as written for SubstituteSQL at run time: sql query,
-// ml_transform and models_predict query, for_each query.
+// ml_transform and models_predict query, ml_recommend ids, for_each query.
 //
 // A for_each's nested task is substituted too when vars holds "item"
 // (the vars of one iteration); otherwise it is copied as written, to be
@@ -121,6 +121,12 @@ func (s *substituter) task(t *Task, prefix string) *Task {
 		x.Table = s.str(x.Table, f(TypeMLTransform, "table"))
 		x.Into = s.str(x.Into, f(TypeMLTransform, "into"))
 		c.MLTransform = &x
+	}
+	if t.MLRecommend != nil {
+		x := *t.MLRecommend
+		x.Model = s.str(x.Model, f(TypeMLRecommend, "model"))
+		x.Into = s.str(x.Into, f(TypeMLRecommend, "into"))
+		c.MLRecommend = &x
 	}
 	if t.ModelsPredict != nil {
 		x := *t.ModelsPredict
