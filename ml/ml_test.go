@@ -278,3 +278,19 @@ func TestLoadDatasetAliasesDenseVectors(t *testing.T) {
 		t.Errorf("NaN: err = %v", err)
 	}
 }
+
+func TestFindReachesNestedStages(t *testing.T) {
+	fits := 0
+	inner := &centered{s: &scaler{P: scalerParams{InputCol: "x", OutputCol: "y", Scale: 1}, fits: &fits}, mean: 2}
+	pm := &ml.PipelineModel{Stages: []ml.Transformer{&ml.PipelineModel{}, &ml.PipelineModel{Stages: []ml.Transformer{inner}}}}
+	got, ok := ml.Find[*centered](pm)
+	if !ok || got != inner {
+		t.Fatalf("Find in nested pipelines: got %v, %v; want the inner model", got, ok)
+	}
+	if _, ok := ml.Find[*scaler](pm); ok {
+		t.Fatal("Find found a *scaler in a pipeline that holds none")
+	}
+	if got, ok := ml.Find[*ml.PipelineModel](pm); !ok || got != pm {
+		t.Fatalf("Find of the root's own type: got %v, %v; want the root", got, ok)
+	}
+}

@@ -196,3 +196,15 @@ func loadStages(r *DataReader) ([]Stage, error) {
 	}
 	return out, nil
 }
+
+// Children returns the pipeline's stages (StageContainer).
+func (p *Pipeline) Children() []Stage { return p.Stages }
+
+// Children returns the fitted stages (StageContainer).
+func (m *PipelineModel) Children() []Stage {
+	out := make([]Stage, len(m.Stages))
+	for i, s := range m.Stages {
+		out[i] = s
+	}
+	return out
+}

@@ -48,3 +48,29 @@ type ModelFrames interface {
 	// FrameNames. ctx bounds the work.
 	ModelFrame(ctx context.Context, name string) (*Frame, error)
 }
+
+// StageContainer is implemented by stages that hold other stages:
+// pipelines, and tuning models (their best model).
+type StageContainer interface {
+	// Children returns the held stages, in order.
+	Children() []Stage
+}
+
+// Find returns the first stage of type T in root or, depth first, in the
+// stages it holds (see StageContainer), and whether there is one. Use it
+// to reach a model inside a fitted pipeline, e.g. the ALSModel of a
+// PipelineModel wrapped in a CrossValidatorModel.
+func Find[T Stage](root Stage) (T, bool) {
+	if t, ok := root.(T); ok {
+		return t, true
+	}
+	if c, ok := root.(StageContainer); ok {
+		for _, s := range c.Children() {
+			if t, ok := Find[T](s); ok {
+				return t, true
+			}
+		}
+	}
+	var zero T
+	return zero, false
+}

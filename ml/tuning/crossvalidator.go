@@ -340,3 +340,11 @@ func (m *CrossValidatorModel) Results() Result {
 	}
 	return r
 }
+
+// Children returns the best model (ml.StageContainer).
+func (m *CrossValidatorModel) Children() []ml.Stage {
+	if m.BestModel == nil {
+		return nil
+	}
+	return []ml.Stage{m.BestModel}
+}

@@ -160,3 +160,11 @@ func (m *TrainValidationSplitModel) Transform(ctx context.Context, f *ml.Frame) 
 func (m *TrainValidationSplitModel) Results() Result {
 	return newResult("TrainValidationSplit", m.Evaluator, m.Estimator, m.EstimatorParamMaps, m.ValidationMetrics, m.BestIndex)
 }
+
+// Children returns the best model (ml.StageContainer).
+func (m *TrainValidationSplitModel) Children() []ml.Stage {
+	if m.BestModel == nil {
+		return nil
+	}
+	return []ml.Stage{m.BestModel}
+}
