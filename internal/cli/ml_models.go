@@ -1,0 +1,161 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sluice-dev/sluice/ml"
+	"github.com/sluice-dev/sluice/models"
+)
+
+// loadStage loads the fitted stage at uri: a directory saved by
+// `sluice ml fit --out` (ml.Save), an MLflow model directory, or a model
+// URI (models:/…, runs:/…) resolved like `sluice models predict` does.
+func (a *app) loadStage(ref *modelRef, uri string, reg *ml.Registry) (ml.Stage, error) {
+	u, err := models.ParseURI(uri)
+	if err != nil {
+		return nil, err
+	}
+	if u.Kind == models.KindLocal {
+		if _, err := os.Stat(filepath.Join(u.Path, models.MLmodelFile)); errors.Is(err, os.ErrNotExist) {
+			return ml.Load(u.Path, reg)
+		}
+	}
+	res, err := ref.resolve(uri)
+	if err != nil {
+		return nil, err
+	}
+	m, err := ref.load(a.ctx, res.Dir, reg)
+	if err != nil {
+		return nil, err
+	}
+	return m.Pipeline, nil
+}
+
+// modelFrames lists the learned tables of every stage in st (depth
+// first), keyed "NAME" or, when two stages have one of the same name,
+// "STAGE.NAME".
+func modelFrames(st ml.Stage) []namedFrame {
+	var out []namedFrame
+	var walk func(s ml.Stage)
+	walk = func(s ml.Stage) {
+		if mf, ok := s.(ml.ModelFrames); ok {
+			for _, n := range mf.FrameNames() {
+				out = append(out, namedFrame{stage: s.StageName(), name: n, src: mf})
+			}
+		}
+		if c, ok := s.(ml.StageContainer); ok {
+			for _, ch := range c.Children() {
+				walk(ch)
+			}
+		}
+	}
+	walk(st)
+	return out
+}
+
+type namedFrame struct {
+	stage, name string
+	src         ml.ModelFrames
+}
+
+func (a *app) mlFramesCmd() *cobra.Command {
+	ref := &modelRef{a: a}
+	var into, outFile, mode, output string
+	var limit int
+	c := &cobra.Command{
+		Use:   "frames MODEL [NAME] [--into TABLE | --out-file F]",
+		Short: "List or export a model's learned tables (factors, item sets, topics, centres)",
+		Long: `Models whose learned state is a table expose it as named frames, with
+Spark's names: ALS userFactors and itemFactors, FPGrowth freqItemsets and
+associationRules, LDA topics, KMeans clusterCenters, Word2Vec vectors,
+GaussianMixture gaussians. Without NAME, list them; with NAME, print the
+first rows, or write the frame into a table (--into, --mode) or a file
+(--out-file: .parquet or .csv). Vector columns are stored as arrays of
+doubles.
+
+MODEL is a directory saved by 'sluice ml fit --out' or an MLflow model
+(` + "`models:/NAME@ALIAS`, `runs:/RUN_ID/model`" + `, a directory).`,
+		Example: `  sluice ml frames models:/movielens@champion
+  sluice ml frames models:/movielens@champion itemFactors --into movielens.item_factors
+  sluice ml frames /tmp/baskets FPGrowthModel.associationRules --limit 10
+  sluice ml frames /tmp/baskets freqItemsets --out-file itemsets.parquet`,
+		Args: cobra.RangeArgs(1, 2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkOutput(output); err != nil {
+				return usage(cmd, err)
+			}
+			if into != "" && outFile != "" {
+				return usage(cmd, errors.New("give --into or --out-file, not both"))
+			}
+			if mode != "append" && mode != "overwrite" {
+				return usage(cmd, fmt.Errorf("--mode %q: use append or overwrite", mode))
+			}
+			reg, eng, err := a.mlRegistry()
+			if err != nil {
+				return err
+			}
+			st, err := a.loadStage(ref, args[0], reg)
+			if err != nil {
+				return err
+			}
+			all := modelFrames(st)
+			count := map[string]int{}
+			for _, f := range all {
+				count[f.name]++
+			}
+			label := func(f namedFrame) string {
+				if count[f.name] > 1 {
+					return f.stage + "." + f.name
+				}
+				return f.name
+			}
+			if len(args) == 1 {
+				if len(all) == 0 {
+					return fmt.Errorf("%s (%s) has no learned tables; models with them: ALS, FPGrowth, LDA, KMeans, BisectingKMeans, GaussianMixture, Word2Vec", args[0], st.StageName())
+				}
+				g := &grid{cols: []string{"frame", "stage"}}
+				for _, f := range all {
+					g.add(label(f), f.stage)
+				}
+				return printGrid(a.stdout, output, g)
+			}
+			var names []string
+			for _, f := range all {
+				l := label(f)
+				names = append(names, l)
+				if l != args[1] && !(count[f.name] == 1 && f.stage+"."+f.name == args[1]) {
+					continue
+				}
+				fr, err := f.src.ModelFrame(a.ctx, f.name)
+				if err != nil {
+					return err
+				}
+				if fr, err = fr.StorableColumns(); err != nil {
+					return err
+				}
+				return a.emitFrame(cmd, eng, fr, frameSink{into: into, outFile: outFile, mode: mode, limit: limit, output: output})
+			}
+			msg := fmt.Sprintf("%s has no frame %q", args[0], args[1])
+			if near := ml.Nearest(args[1], names); near != "" {
+				msg += fmt.Sprintf("; did you mean %q?", near)
+			}
+			if len(names) > 0 {
+				msg += " (frames: " + strings.Join(names, ", ") + ")"
+			}
+			return usage(cmd, errors.New(msg))
+		},
+	}
+	ref.flags(c)
+	c.Flags().StringVar(&into, "into", "", "table to write the frame to")
+	c.Flags().StringVar(&outFile, "out-file", "", "file to write the frame to (.parquet or .csv)")
+	c.Flags().StringVar(&mode, "mode", "overwrite", "with --into: overwrite or append")
+	c.Flags().IntVar(&limit, "limit", 20, "without --into/--out-file: rows to print")
+	addOutputFlag(c, &output)
+	return c
+}
