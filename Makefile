@@ -5,7 +5,7 @@ TAGS      := -tags duckdb_arrow
 BIN       := bin/sluice
 STATICCHECK_VERSION := v0.8.2
 
-.PHONY: build quickstart test test-race lint fuzz bench bench-ml bench-jobs integration clean
+.PHONY: build quickstart test test-race lint fuzz bench bench-ml bench-jobs bench-algos integration clean
 
 build:
 	$(GO) build $(TAGS) -o $(BIN) ./cmd/sluice
@@ -45,6 +45,12 @@ bench-ml:
 # The job engine: 1,000 no-op exec tasks beside GNU make (bench/jobs/run.sh).
 bench-jobs:
 	./bench/jobs/run.sh
+
+# Recommendations, clustering and text (issue 6): ALS on MovieLens and at
+# 20M-rating scale, KMeans and GaussianMixture and the spam pipeline beside
+# scikit-learn (bench/algos.sh).
+bench-algos:
+	./bench/algos.sh
 
 clean:
 	rm -rf bin
