@@ -357,3 +357,47 @@ func BenchmarkWriteMovieLensCSV(b *testing.B) {
 	}
 	b.ReportMetric(float64(c.Ratings)*float64(b.N)/b.Elapsed().Seconds(), "ratings/s")
 }
+
+func TestWriteMovieLensFiles(t *testing.T) {
+	dir := t.TempDir() + "/data"
+	c := datagen.MovieLensConfigFor(5000)
+	if c.Users != 671 || c.Movies != 9066 {
+		t.Fatalf("MovieLensConfigFor(5000) = %d users, %d movies; want latest-small's 671, 9066", c.Users, c.Movies)
+	}
+	if big := datagen.MovieLensConfigFor(20_000_263); big.Users < 130_000 || big.Movies < 27_000 || big.Validate() != nil {
+		t.Fatalf("MovieLensConfigFor(20M) = %+v, want MovieLens 20M's shape", big)
+	}
+	if err := datagen.WriteMovieLensFiles(context.Background(), c, dir); err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	if err := datagen.WriteMovieLensCSV(context.Background(), c, &want, nil); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(dir + "/ratings.csv")
+	if err != nil || !bytes.Equal(got, want.Bytes()) {
+		t.Fatalf("ratings.csv differs from WriteMovieLensCSV's output (err %v)", err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 2 {
+		t.Fatalf("dir holds %d entries, want ratings.csv and movies.csv only", len(entries))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := datagen.WriteMovieLensFiles(ctx, c, dir); !errors.Is(err, context.Canceled) {
+		t.Fatalf("canceled: %v", err)
+	}
+	if got2, _ := os.ReadFile(dir + "/ratings.csv"); !bytes.Equal(got2, got) {
+		t.Fatal("a failed write replaced ratings.csv")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
+		t.Fatalf("a failed write left %d entries, want 2", len(entries))
+	}
+	path := t.TempDir() + "/x/connections.csv"
+	if err := datagen.WriteConnectionsFile(context.Background(), datagen.ConnectionsConfig{Records: 10, Seed: 1}, path); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(path); bytes.Count(b, []byte("\n")) != 11 {
+		t.Fatalf("connections file has %d lines, want 11", bytes.Count(b, []byte("\n")))
+	}
+}
