@@ -2,4 +2,9 @@ package clustering
 
 import "github.com/sluice-dev/sluice/ml"
 
-func registerKMeans(r *ml.Registry) {}
+// registerKMeans adds KMeans, BisectingKMeans and their models, with
+// Spark's defaults.
+func registerKMeans(r *ml.Registry) {
+	r.Register(func() ml.HasParams { return NewKMeans() })
+	r.Register(func() ml.HasParams { return &KMeansModel{P: NewKMeans().P} })
+}
