@@ -1,6 +1,6 @@
 // Package tasks runs the job task types that need no process of their
 // own, inside the server (or `sluice jobs run`): sql, ingest, ml_fit,
-// ml_transform and models_predict. Runners returns them keyed by type
+// ml_transform, models_predict and ml_recommend. Runners returns them keyed by type
 // name for jobs.Config.Runners.
 //
 // Each runner does what the matching CLI command does, through the same
@@ -19,6 +19,10 @@
 //   - models_predict: `sluice models predict` — score a table or query
 //     with a (registered) MLflow model, writing a table with the input's
 //     columns and the model's prediction (and probability) columns.
+//   - ml_recommend: `sluice ml recommend` — find the ALS model in a model
+//     directory or URI (alone, in a pipeline or a tuning model) and write
+//     the top k items of every user (or users of every item, or of the ids
+//     a query selects) as rows (user, rank, item, score).
 //
 // # Values
 //

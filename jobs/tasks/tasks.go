@@ -56,7 +56,8 @@ func (c Config) modelCache() string {
 }
 
 // Runners returns the in-process task runners by task type: spec.TypeSQL,
-// TypeIngest, TypeMLFit, TypeMLTransform and TypeModelsPredict. With an
+// TypeIngest, TypeMLFit, TypeMLTransform, TypeModelsPredict and
+// TypeMLRecommend. With an
 // invalid cfg (see Validate) every runner fails with that error.
 func Runners(cfg Config) map[string]jobs.TaskRunner {
 	r := &runners{cfg: cfg}
@@ -66,6 +67,7 @@ func Runners(cfg Config) map[string]jobs.TaskRunner {
 		spec.TypeMLFit:         r.wrap(spec.TypeMLFit, r.runMLFit),
 		spec.TypeMLTransform:   r.wrap(spec.TypeMLTransform, r.runMLTransform),
 		spec.TypeModelsPredict: r.wrap(spec.TypeModelsPredict, r.runModelsPredict),
+		spec.TypeMLRecommend:   r.wrap(spec.TypeMLRecommend, r.runMLRecommend),
 	}
 }
 

@@ -67,7 +67,7 @@ func MustEnv(tb testing.TB) *env {
 	if err := os.WriteFile(filepath.Join(jobDir, "data", "churn.csv"), examples.ChurnCSV, 0o644); err != nil {
 		tb.Fatal(err)
 	}
-	for _, name := range []string{"fit.yaml", "features.sql"} {
+	for _, name := range []string{"fit.yaml", "features.sql", "als.yaml"} {
 		b, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			tb.Fatal(err)
