@@ -3,6 +3,7 @@ package feature
 import (
 	"context"
 	"fmt"
+	"math"
 	"runtime"
 	"sort"
 	"unicode"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"golang.org/x/sync/errgroup"
 
@@ -249,29 +251,61 @@ func parallelBlocks(ctx context.Context, n int, dt arrow.DataType, fn func(lo, h
 	return arrow.NewChunked(dt, chunks), nil
 }
 
-// listBuilder builds a list<string> column.
+// listBuilder builds a list<string> column straight into Go slices (no
+// per-element builder calls): the strings' bytes, their offsets and the
+// lists' offsets, wrapped as Arrow buffers at the end.
 type listBuilder struct {
-	lb *array.ListBuilder
-	vb *array.StringBuilder
+	data  []byte
+	offs  []int32 // string offsets: offs[k] … offs[k+1] is string k
+	lists []int32 // list offsets into the strings
+	nulls []int   // NULL elements, if any
 }
 
-func newListBuilder() listBuilder {
-	lb := array.NewListBuilder(memory.DefaultAllocator, arrow.BinaryTypes.String)
-	return listBuilder{lb: lb, vb: lb.ValueBuilder().(*array.StringBuilder)}
+func newListBuilder() *listBuilder {
+	return &listBuilder{offs: []int32{0}, lists: []int32{0}}
 }
-
-// startRow starts a non-NULL row.
-func (b listBuilder) startRow() { b.lb.Append(true) }
 
 // add appends an element to the current row (tok is copied).
-func (b listBuilder) add(tok []byte) { b.vb.BinaryBuilder.Append(tok) }
+func (b *listBuilder) add(tok []byte) {
+	b.data = append(b.data, tok...)
+	b.offs = append(b.offs, int32(len(b.data)))
+}
 
 // addNull appends a NULL element to the current row.
-func (b listBuilder) addNull() { b.vb.AppendNull() }
+func (b *listBuilder) addNull() {
+	b.nulls = append(b.nulls, len(b.offs)-1)
+	b.offs = append(b.offs, int32(len(b.data)))
+}
 
-func (b listBuilder) newArray() arrow.Array { return b.lb.NewArray() }
+// endRow ends a (non-NULL) row holding the elements added since the last.
+func (b *listBuilder) endRow() { b.lists = append(b.lists, int32(len(b.offs)-1)) }
 
-func (b listBuilder) release() { b.lb.Release() }
+// newArray returns the rows built so far as a list<string> array, or an
+// error when the block's text passes Arrow's 2 GiB string limit.
+func (b *listBuilder) newArray() (arrow.Array, error) {
+	if len(b.data) > math.MaxInt32 {
+		return nil, fmt.Errorf("a block of %d rows holds %d bytes of tokens, more than a string column's 2 GiB; use shorter texts or fewer rows per query", len(b.lists)-1, len(b.data))
+	}
+	n := len(b.offs) - 1
+	var validity *memory.Buffer
+	if len(b.nulls) > 0 {
+		bm := make([]byte, bitutil.BytesForBits(int64(n)))
+		bitutil.SetBitsTo(bm, 0, int64(n), true)
+		for _, k := range b.nulls {
+			bitutil.ClearBit(bm, k)
+		}
+		validity = memory.NewBufferBytes(bm)
+	}
+	strs := array.NewData(arrow.BinaryTypes.String, n,
+		[]*memory.Buffer{validity, memory.NewBufferBytes(arrow.Int32Traits.CastToBytes(b.offs)), memory.NewBufferBytes(b.data)},
+		nil, len(b.nulls), 0)
+	defer strs.Release()
+	lists := array.NewData(ml.StringListType, len(b.lists)-1,
+		[]*memory.Buffer{nil, memory.NewBufferBytes(arrow.Int32Traits.CastToBytes(b.lists))},
+		[]arrow.ArrayData{strs}, 0, 0)
+	defer lists.Release()
+	return array.MakeFromData(lists), nil
+}
 
 // appendLower appends s lowercased to dst. ASCII is lowered byte by byte;
 // other text rune by rune with unicode.ToLower (what strings.ToLower

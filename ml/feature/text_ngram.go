@@ -78,14 +78,12 @@ func (g *NGram) transform(ctx context.Context, f *ml.Frame) (*ml.Frame, error) {
 	}
 	col, err := parallelBlocks(ctx, tc.Len(), ml.StringListType, func(lo, hi int) (arrow.Array, error) {
 		b := newListBuilder()
-		defer b.release()
 		var buf []byte
 		for i := lo; i < hi; i++ {
 			row, null := tc.row(i)
 			if null {
 				return nil, nullTokensErr(g.P.InputCol, i)
 			}
-			b.startRow()
 			for s := 0; s+n <= row.Len(); s++ {
 				buf = buf[:0]
 				for j := s; j < s+n; j++ {
@@ -100,8 +98,9 @@ func (g *NGram) transform(ctx context.Context, f *ml.Frame) (*ml.Frame, error) {
 				}
 				b.add(buf)
 			}
+			b.endRow()
 		}
-		return b.newArray(), nil
+		return b.newArray()
 	})
 	if err != nil {
 		return nil, err

@@ -513,16 +513,31 @@ func (m *matcher) matches(s string, dst []int) []int {
 		}
 		return dst
 	}
+	set, run := m.set, m.run
 	for i := 0; i < len(s); {
-		in, w := m.set.at(s, i)
-		if !in {
+		// Skip to the first rune in the set.
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if set.ascii[c>>6]&(1<<(c&63)) == 0 {
+				i++
+				continue
+			}
+		} else if in, w := set.at(s, i); !in {
 			i += w
 			continue
 		}
 		start := i
+		_, w := set.at(s, i)
 		i += w
-		for m.run && i < len(s) {
-			in, w = m.set.at(s, i)
+		for run && i < len(s) {
+			if c := s[i]; c < utf8.RuneSelf {
+				if set.ascii[c>>6]&(1<<(c&63)) == 0 {
+					break
+				}
+				i++
+				continue
+			}
+			in, w := set.at(s, i)
 			if !in {
 				break
 			}

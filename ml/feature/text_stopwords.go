@@ -151,14 +151,12 @@ func (r *StopWordsRemover) transform(ctx context.Context, f *ml.Frame) (*ml.Fram
 		}
 		col, err := parallelBlocks(ctx, tc.Len(), ml.StringListType, func(lo, hi int) (arrow.Array, error) {
 			b := newListBuilder()
-			defer b.release()
 			var low []byte
 			for i := lo; i < hi; i++ {
 				row, null := tc.row(i)
 				if null {
 					return nil, nullTokensErr(in, i)
 				}
-				b.startRow()
 				for j := range row.Len() {
 					tok, null := row.at(j)
 					if null {
@@ -179,8 +177,9 @@ func (r *StopWordsRemover) transform(ctx context.Context, f *ml.Frame) (*ml.Fram
 					}
 					b.add(bytesOf(tok))
 				}
+				b.endRow()
 			}
-			return b.newArray(), nil
+			return b.newArray()
 		})
 		if err != nil {
 			return nil, err

@@ -224,7 +224,6 @@ func (tk *textTokenizer) transform(ctx context.Context, f *ml.Frame, inCol, outC
 	}
 	col, err := parallelBlocks(ctx, tc.Len(), ml.StringListType, func(lo, hi int) (arrow.Array, error) {
 		b := newListBuilder()
-		defer b.release()
 		var st tokenState
 		for i := lo; i < hi; i++ {
 			doc, null := tc.at(i)
@@ -232,12 +231,12 @@ func (tk *textTokenizer) transform(ctx context.Context, f *ml.Frame, inCol, outC
 				return nil, nullTextErr(inCol, i)
 			}
 			text, spans := tk.tokenize(doc, &st)
-			b.startRow()
 			for k := 0; k < len(spans); k += 2 {
 				b.add(bytesOf(text[spans[k]:spans[k+1]]))
 			}
+			b.endRow()
 		}
-		return b.newArray(), nil
+		return b.newArray()
 	})
 	if err != nil {
 		return nil, err
