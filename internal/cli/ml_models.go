@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sluice-dev/sluice/ml"
+	"github.com/sluice-dev/sluice/ml/recommendation"
 	"github.com/sluice-dev/sluice/models"
 )
 
@@ -156,6 +157,86 @@ MODEL is a directory saved by 'sluice ml fit --out' or an MLflow model
 	c.Flags().StringVar(&outFile, "out-file", "", "file to write the frame to (.parquet or .csv)")
 	c.Flags().StringVar(&mode, "mode", "overwrite", "with --into: overwrite or append")
 	c.Flags().IntVar(&limit, "limit", 20, "without --into/--out-file: rows to print")
+	addOutputFlag(c, &output)
+	return c
+}
+
+func (a *app) mlRecommendCmd() *cobra.Command {
+	ref := &modelRef{a: a}
+	var into, outFile, mode, output, forWhat, ids string
+	var k, limit int
+	c := &cobra.Command{
+		Use:   "recommend MODEL [--k 10] [--for users|items] [--ids SQL] [--into TABLE | --out-file F]",
+		Short: "Write an ALS model's top-k recommendations for every user (or item)",
+		Long: `Find the ALS model in MODEL (alone, in a pipeline, or a tuning model's
+best) and compute the top k items for every user — or, with --for items,
+the top k users for every item; --ids SQL limits it to the ids in the
+query's first column. Rows are (user, rank, item, score), named after the
+model's userCol and itemCol, rank 1 being the best; print the first rows,
+or write them into a table (--into, --mode) or a file (--out-file:
+.parquet or .csv). Scores are computed block by block, never as a full
+users × items matrix. Items a user rated are not excluded (as in Spark).
+
+MODEL is a directory saved by 'sluice ml fit --out' or an MLflow model
+(` + "`models:/NAME@ALIAS`, `runs:/RUN_ID/model`" + `, a directory). The job task
+ml_recommend does the same.`,
+		Example: `  sluice ml recommend models:/movielens@champion --k 10 --into movielens.top10
+  sluice ml recommend models:/movielens@champion --ids "SELECT 1" --k 5
+  sluice ml recommend /tmp/als-model --for items --k 20 --out-file fans.parquet`,
+		Args: exactArgs(1, "a model directory or URI"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkOutput(output); err != nil {
+				return usage(cmd, err)
+			}
+			if into != "" && outFile != "" {
+				return usage(cmd, errors.New("give --into or --out-file, not both"))
+			}
+			if mode != "append" && mode != "overwrite" {
+				return usage(cmd, fmt.Errorf("--mode %q: use append or overwrite", mode))
+			}
+			if forWhat != "users" && forWhat != "items" {
+				return usage(cmd, fmt.Errorf("--for %q: use users or items", forWhat))
+			}
+			if k < 1 {
+				return usage(cmd, fmt.Errorf("--k %d: give the number of recommendations, at least 1", k))
+			}
+			reg, eng, err := a.mlRegistry()
+			if err != nil {
+				return err
+			}
+			st, err := a.loadStage(ref, args[0], reg)
+			if err != nil {
+				return err
+			}
+			als, ok := ml.Find[*recommendation.ALSModel](st)
+			if !ok {
+				return fmt.Errorf("%s (%s) holds no ALS model; fit one with the ALS stage (sluice ml stages ALS)", args[0], st.StageName())
+			}
+			opts := recommendation.RecommendOptions{K: k, ForItems: forWhat == "items"}
+			if ids != "" {
+				f, err := a.ws.Frame(a.ctx, ids, nil)
+				if err != nil {
+					return fmt.Errorf("--ids: %w", err)
+				}
+				if opts.IDs, err = recommendation.IDColumn(a.ctx, f, ""); err != nil {
+					return fmt.Errorf("--ids: %w", err)
+				}
+			}
+			recs, err := als.Recommend(a.ctx, opts)
+			if err != nil {
+				return err
+			}
+			return a.emitFrame(cmd, eng, recs, frameSink{into: into, outFile: outFile, mode: mode, limit: limit, output: output})
+		},
+	}
+	ref.flags(c)
+	c.Flags().IntVar(&k, "k", 10, "recommendations per user (or item)")
+	c.Flags().StringVar(&forWhat, "for", "users", "users (items for each user) or items (users for each item)")
+	c.Flags().StringVar(&ids, "ids", "", "SQL whose first column holds the users (or items) to recommend for (default: all)")
+	c.Flags().StringVar(&into, "into", "", "table to write the recommendations to")
+	c.Flags().StringVar(&outFile, "out-file", "", "file to write the recommendations to (.parquet or .csv)")
+	c.Flags().StringVar(&mode, "mode", "overwrite", "with --into: overwrite or append")
+	c.Flags().IntVar(&limit, "limit", 30, "without --into/--out-file: rows to print")
 	addOutputFlag(c, &output)
 	return c
 }
