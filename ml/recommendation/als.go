@@ -40,7 +40,7 @@ const (
 
 // autoCGRank is the rank from which solver "auto" uses conjugate
 // gradient instead of Cholesky (explicit and implicit, not nonnegative).
-const autoCGRank = 48
+const autoCGRank = 24
 
 // ALSModelParams are the params ALS and ALSModel share (Spark's
 // ALSModelParams): column names, the cold-start strategy and the block
@@ -174,6 +174,9 @@ type ALS struct {
 	// 1-based number and the time its two half-steps took (benchmarks and
 	// progress logs use it). It is not a param and is not saved.
 	OnIteration func(iter int, took time.Duration)
+
+	// initFactors, when set (tests), replaces the random initial factors.
+	initFactors func(users, items *factors)
 }
 
 var _ ml.Estimator = (*ALS)(nil)
@@ -265,6 +268,9 @@ func (a *ALS) fit(ctx context.Context, f *ml.Frame) (*ALSModel, error) {
 	userSeed, itemSeed := rng.Int64(), rng.Int64()
 	users.randomize(userSeed)
 	items.randomize(itemSeed)
+	if a.initFactors != nil {
+		a.initFactors(users, items)
+	}
 	s := newSolver(cfg, max(len(rd.userIDs), len(rd.itemIDs)))
 	for it := 1; it <= p.MaxIter; it++ {
 		start := time.Now()

@@ -13,9 +13,6 @@ import (
 	"github.com/sluice-dev/sluice/ml"
 )
 
-// checkEvery is how many rows the column readers go between ctx checks.
-const checkEvery = 1 << 16
-
 // checkIDCol checks that id column name (the value of param) exists and
 // is numeric.
 func checkIDCol(sc *arrow.Schema, param, name string) error {
@@ -34,10 +31,9 @@ func idError(col string, row int, v string, what string) error {
 	return fmt.Errorf("column %s, row %d: id %s %s; ALS ids must be whole numbers in the int32 range [-2147483648, 2147483647] (as in Spark): re-index them, e.g. with StringIndexer or dense_rank() in SQL", col, row+1, v, what)
 }
 
-// readIDs reads id column name as int32. NULL ids, fractional ids and ids
-// outside the int32 range are errors naming the row (1-based). With
-// nullOK, NULL rows read as 0 and are marked in the returned valid slice
-// (nil when there are none).
+// readIDs reads id column name (the value of param) as int32. NULL ids,
+// fractional ids and ids outside the int32 range are errors naming the
+// row (1-based), as Spark's checks are. ctx is checked between chunks.
 func readIDs(ctx context.Context, f *ml.Frame, param, name string) ([]int32, error) {
 	if err := checkIDCol(f.Schema(), param, name); err != nil {
 		return nil, err
@@ -143,9 +139,10 @@ func readRatings(ctx context.Context, f *ml.Frame, name string) ([]float32, erro
 				out = append(out, float32(v))
 			}
 		}
+		nulls := ch.NullN() > 0
 		for i := range ch.Len() {
 			v := out[base+i]
-			if !math.IsNaN(float64(v)) && !math.IsInf(float64(v), 0) {
+			if !math.IsNaN(float64(v)) && !math.IsInf(float64(v), 0) && (!nulls || ch.IsValid(i)) {
 				continue
 			}
 			what := "NaN"

@@ -84,7 +84,6 @@ type scratch struct {
 	rows          [8][]float64
 	w             [8]float64
 	xr, r, p, ap  []float32 // CG vectors (d)
-	yty           []float64 // partial Gram of the source side
 }
 
 func newSolver(cfg solveConfig, maxRows int) *solver {

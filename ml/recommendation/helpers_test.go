@@ -111,3 +111,8 @@ func heldOutRMSE(m *ALSModel, us, is []int32, rs []float32) float64 {
 	}
 	return math.Sqrt(s / float64(n))
 }
+
+// setParamAny sets a param from a JSON value.
+func setParamAny(a *ALS, name string, v any) error {
+	return ml.SetParam(a, name, v)
+}

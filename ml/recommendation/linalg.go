@@ -2,8 +2,6 @@ package recommendation
 
 import "math"
 
-var sqrt = math.Sqrt
-
 // Dense kernels of the solver. Factors are stored as float32 (as Spark
 // does); normal equations are accumulated and factored in float64, CG
 // runs in float32 with float64 scalars. The loops are unrolled by hand
