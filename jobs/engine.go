@@ -75,6 +75,10 @@ type Config struct {
 	Logger *slog.Logger
 	// Metrics registers the engine's Prometheus metrics; nil: none.
 	Metrics prometheus.Registerer
+	// Env holds KEY=VALUE pairs added to every exec task's environment,
+	// after this process's own and before the task's env (the CLI sets
+	// SLUICE_BIN, the path of the running sluice binary). Default none.
+	Env []string
 	// Now is the clock the scheduler reads (due cron ticks) and the
 	// engine stamps states with. Default time.Now.
 	Now func() time.Time
@@ -223,7 +227,7 @@ func New(cfg Config) (*Engine, error) {
 		now:       cfg.Now,
 		id:        cfg.ExecutorID,
 		host:      host,
-		environ:   os.Environ(),
+		environ:   append(os.Environ(), cfg.Env...),
 		slots:     semaphore.NewWeighted(int64(cfg.Slots)),
 		met:       met,
 		sender:    &notify.Sender{Client: cfg.HTTPClient, Logger: cfg.Logger},

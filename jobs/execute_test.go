@@ -286,3 +286,24 @@ tasks:
 		t.Error("canceling a finished run: no error")
 	}
 }
+
+// Config.Env reaches exec tasks, and the task's own env overrides it.
+func TestConfigEnvReachesExecTasks(t *testing.T) {
+	env := newEnv(t, nil, func(c *Config) { c.Env = []string{"SLUICE_BIN=/opt/sluice", "Y=engine"} })
+	out := filepath.Join(env.dir, "env.txt")
+	env.deploy(fmt.Sprintf(`name: envs
+tasks:
+  - key: a
+    exec:
+      command: [sh, -c, 'echo "$SLUICE_BIN|$Y" > %s']
+      env: {Y: task}
+`, out))
+	wantRun(t, env.run("envs", nil), state.RunSucceeded)
+	got, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.TrimSpace(string(got)) != "/opt/sluice|task" {
+		t.Errorf("exec task saw %q, want /opt/sluice|task", strings.TrimSpace(string(got)))
+	}
+}

@@ -80,8 +80,8 @@ func valueText(raw json.RawMessage) string {
 	return string(raw)
 }
 
-// execEnv is an exec attempt's environment: this process's, the task's
-// env, then SLUICE_TASK_VALUES, SLUICE_RUN_ID, SLUICE_JOB,
+// execEnv is an exec attempt's environment: this process's, Config.Env,
+// the task's env, then SLUICE_TASK_VALUES, SLUICE_RUN_ID, SLUICE_JOB,
 // SLUICE_TASK_KEY, SLUICE_ATTEMPT, SLUICE_TASK_LOG, SLUICE_LOGICAL_TIME
 // and SLUICE_PARAM_<NAME> for every parameter (NAME upper-cased, other
 // characters than letters and digits as _).

@@ -71,7 +71,19 @@ func (a *app) jobsEngine(opts engineOptions) (*jobs.Engine, error) {
 		Slots:      opts.slots,
 		Logger:     log,
 		Metrics:    opts.metrics,
+		Env:        sluiceBinEnv(),
 	})
+}
+
+// sluiceBinEnv gives exec tasks SLUICE_BIN, the path of this binary, so a
+// job can call the sluice that runs it ("$SLUICE_BIN" examples generate …)
+// whether or not it is on PATH.
+func sluiceBinEnv() []string {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil
+	}
+	return []string{"SLUICE_BIN=" + exe}
 }
 
 // workspaceTables answers table_updated triggers from the workspace's

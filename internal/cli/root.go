@@ -104,7 +104,7 @@ else ~/.sluice. It holds catalog.db (SQLite) and warehouse/ (table files).`,
 		return &usageError{cmd: c.CommandPath(), err: err}
 	})
 	root.AddCommand(a.versionCmd(), a.sqlCmd(), a.ingestCmd(), a.tablesCmd(), a.mlCmd(), a.quickstartCmd(), a.modelsCmd(),
-		a.serverCmd(), a.experimentsCmd(), a.runsCmd(), a.jobsCmd())
+		a.serverCmd(), a.experimentsCmd(), a.runsCmd(), a.jobsCmd(), a.examplesCmd())
 	return root
 }
 

@@ -310,7 +310,8 @@ type MLRecommendTask struct {
 // stdout and stderr appended to the attempt's log; the environment has
 // SLUICE_TASK_VALUES (a file to write values to: a JSON object, or
 // key=value lines), SLUICE_RUN_ID, SLUICE_TASK_KEY, SLUICE_ATTEMPT and
-// SLUICE_PARAM_<NAME> for every parameter.
+// SLUICE_PARAM_<NAME> for every parameter; run by the sluice CLI or
+// server, also SLUICE_BIN, the path of that sluice binary.
 type ExecTask struct {
 	Command []string          `json:"command"`
 	Env     map[string]string `json:"env,omitempty"`
