@@ -7,4 +7,6 @@ import "github.com/sluice-dev/sluice/ml"
 func registerKMeans(r *ml.Registry) {
 	r.Register(func() ml.HasParams { return NewKMeans() })
 	r.Register(func() ml.HasParams { return &KMeansModel{P: NewKMeans().P} })
+	r.Register(func() ml.HasParams { return NewBisectingKMeans() })
+	r.Register(func() ml.HasParams { return &BisectingKMeansModel{P: NewBisectingKMeans().P} })
 }
