@@ -42,3 +42,11 @@ var ChurnTrain []byte
 //
 //go:embed nightly/job.yaml nightly/flaky.sh nightly/receiver.py nightly/README.md
 var Nightly embed.FS
+
+// FS holds the examples `sluice quickstart` copies into the workspace
+// besides churn and nightly: movielens (ALS recommendations; the data comes
+// from get-data.sh) and anomaly (KMeans on generated network connections).
+//
+//go:embed movielens/job.yaml movielens/train.yaml movielens/README.md movielens/get-data.sh
+//go:embed anomaly/job.yaml anomaly/train.yaml anomaly/README.md
+var FS embed.FS

@@ -36,7 +36,8 @@ func TestQuickstart(t *testing.T) {
 	out := mustRun(t, ws, "quickstart")
 	for _, want := range []string{"deployed job churn (version 1)", "run 1 of churn: succeeded",
 		"ingest", "features", "fit", "score", "report", "Test AUC (areaUnderROC on 1667 held-out customers): 0.8",
-		"Model: models:/churn/1", "The ten test customers most at risk", "(10 rows)", "report.test_auc = 0.8"} {
+		"Model: models:/churn/1", "The ten test customers most at risk", "(10 rows)", "report.test_auc = 0.8",
+		"quickstart --movielens", "get-data.sh"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("quickstart output lacks %q:\n%s", want, out)
 		}

@@ -53,3 +53,30 @@ func TestExamplesGenerate(t *testing.T) {
 		}
 	}
 }
+
+// TestQuickstartMovieLens runs the MovieLens job of examples/movielens on
+// synthetic ratings through `quickstart --movielens`: ingest, ALS fit,
+// top-k, the recommendations table with titles, and user 1's list.
+func TestQuickstartMovieLens(t *testing.T) {
+	ws := t.TempDir()
+	data := filepath.Join(t.TempDir(), "ml")
+	mustRun(t, ws, "examples", "generate", "movielens", "--ratings", "40000", "--users", "400", "--movies", "1500", "--out", data)
+	out := mustRun(t, ws, "quickstart", "--movielens", "--movielens-data", data)
+	for _, want := range []string{"deployed job movielens (version 1)", "run 1 of movielens: succeeded", "Test RMSE", "models:/movielens/1",
+		"400 users got 4000 recommendations", "User 1's top 10", "(10 rows)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("quickstart --movielens lacks %q:\n%s", want, out)
+		}
+	}
+	got := mustRun(t, ws, "sql", `SELECT count(*) AS n, count(DISTINCT userId) AS users, max(rank) AS k,
+		count(*) FILTER (WHERE title IS NULL) AS untitled,
+		count(*) FILTER (WHERE EXISTS (SELECT 1 FROM movielens.ratings r WHERE r.userId = x.userId AND r.movieId = x.movieId)) AS seen
+		FROM movielens.recommendations x`, "--output", "csv")
+	if got != "n,users,k,untitled,seen\n4000,400,10,0,0\n" {
+		t.Errorf("movielens.recommendations: got\n%s", got)
+	}
+	_, errs, code := run(t, ws, "", "quickstart", "--movielens", "--movielens-data", t.TempDir())
+	if code == 0 || !strings.Contains(errs, "get-data.sh") {
+		t.Errorf("quickstart --movielens without data: exit %d, stderr %q", code, errs)
+	}
+}

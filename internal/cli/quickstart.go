@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -26,7 +27,9 @@ const quickstartAtRisk = `SELECT customer_id, state, international_plan AS intl_
 FROM churn_scored ORDER BY p_churn DESC, customer_id LIMIT 10`
 
 func (a *app) quickstartCmd() *cobra.Command {
-	return &cobra.Command{
+	var movielens bool
+	var mlData string
+	c := &cobra.Command{
 		Use:   "quickstart",
 		Short: "Create a workspace and run the churn pipeline job end to end",
 		Long: `Create (or reuse) the workspace, write the churn example there
@@ -44,8 +47,15 @@ in this process:
 
 It prints the test AUC, the ten customers most at risk and what to try
 next. Running it again makes new table versions, a new run and a new
-model version.`,
-		Example: "  sluice quickstart\n  sluice --workspace /tmp/demo quickstart",
+model version.
+
+It also copies the other examples into the workspace (nightly, movielens,
+anomaly). When MovieLens data is at hand (examples/movielens/get-data.sh)
+it offers the recommendation pipeline next — asking on a terminal — and
+--movielens runs that job directly: ingest movies ∥ ratings, fit ALS on
+80 % of the ratings (RMSE on the rest, registered movielens@champion) and
+write every user's top 10 unseen movies into movielens.recommendations.`,
+		Example: "  sluice quickstart\n  sluice --workspace /tmp/demo quickstart\n  sluice quickstart --movielens      # after examples/movielens/get-data.sh",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ws, err := a.open()
@@ -69,41 +79,17 @@ model version.`,
 			if err := copyFS(examples.Nightly, "nightly", filepath.Join(ws.Dir(), "examples", "nightly")); err != nil {
 				return err
 			}
-			jobPath := filepath.Join(dir, "job.yaml")
-			eng, err := a.jobsEngine(engineOptions{})
+			for _, ex := range []string{"movielens", "anomaly"} {
+				if err := copyFS(examples.FS, ex, filepath.Join(ws.Dir(), "examples", ex)); err != nil {
+					return err
+				}
+			}
+			if movielens {
+				return a.quickstartMovieLens(ws.Dir(), mlData)
+			}
+			final, tl, err := a.runExampleJob(filepath.Join(dir, "job.yaml"), "churn", "ingest → features → fit → score → report", ws.Dir())
 			if err != nil {
 				return err
-			}
-			defer eng.Close()
-			js, err := loadJobs([]string{jobPath})
-			if err != nil {
-				return err
-			}
-			dep, err := eng.Deploy(a.ctx, js)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stdout, "$ sluice jobs deploy %s\ndeployed job churn (version %d): ingest → features → fit → score → report\n\n", jobPath, dep[0].Version)
-			st, err := a.jobsStore()
-			if err != nil {
-				return err
-			}
-			run, err := eng.Submit(a.ctx, "churn", jobs.SubmitOptions{Execute: true})
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stdout, "$ sluice jobs run churn --wait\n")
-			final, err := a.executeWithProgress(eng, st, run)
-			if err != nil {
-				return err
-			}
-			tl, err := eng.Timeline(a.ctx, final.ID)
-			if err != nil {
-				return err
-			}
-			printTimeline(a.stdout, tl)
-			if final.State != state.RunSucceeded {
-				return fmt.Errorf("the churn job's run %d %s: %s\nsee 'sluice --workspace %s runs logs %d'", final.ID, final.State, final.Message, ws.Dir(), final.ID)
 			}
 			fit, report := tl.Values["fit"], tl.Values["report"]
 			auc, _ := strconv.ParseFloat(fmt.Sprint(report["test_auc"]), 64)
@@ -133,10 +119,183 @@ Next:
   sluice --workspace %[1]s tables history churn
   sluice --workspace %[1]s server       # MLflow-compatible tracking, registry, serving, and the job scheduler on :8080
   sluice --workspace %[1]s jobs run %[1]s/examples/nightly/job.yaml --wait   # retries, task values, for_each, alerts
+  sluice --workspace %[1]s jobs run %[1]s/examples/anomaly/job.yaml --wait   # KMeans anomaly detection
 `, ws.Dir(), final.ID)
-			return nil
+			return a.offerMovieLens(ws.Dir(), mlData)
 		},
 	}
+	c.Flags().BoolVar(&movielens, "movielens", false, "run the MovieLens recommendation job (examples/movielens) instead of the churn one")
+	c.Flags().StringVar(&mlData, "movielens-data", "", "directory holding MovieLens ratings.csv and movies.csv (default: examples/movielens/data here, else in the workspace)")
+	return c
+}
+
+// runExampleJob deploys the job file jobPath and runs it here, with a
+// progress bar on a terminal, printing the run's tasks and values; a run
+// that did not succeed is an error saying where its logs are.
+func (a *app) runExampleJob(jobPath, name, shape, wsDir string) (*state.Run, *jobs.Timeline, error) {
+	eng, err := a.jobsEngine(engineOptions{})
+	if err != nil {
+		return nil, nil, err
+	}
+	defer eng.Close()
+	js, err := loadJobs([]string{jobPath})
+	if err != nil {
+		return nil, nil, err
+	}
+	dep, err := eng.Deploy(a.ctx, js)
+	if err != nil {
+		return nil, nil, err
+	}
+	fmt.Fprintf(a.stdout, "$ sluice jobs deploy %s\ndeployed job %s (version %d): %s\n\n", jobPath, name, dep[0].Version, shape)
+	st, err := a.jobsStore()
+	if err != nil {
+		return nil, nil, err
+	}
+	run, err := eng.Submit(a.ctx, name, jobs.SubmitOptions{Execute: true})
+	if err != nil {
+		return nil, nil, err
+	}
+	fmt.Fprintf(a.stdout, "$ sluice jobs run %s --wait\n", name)
+	final, err := a.executeWithProgress(eng, st, run)
+	if err != nil {
+		return nil, nil, err
+	}
+	tl, err := eng.Timeline(a.ctx, final.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	printTimeline(a.stdout, tl)
+	if final.State != state.RunSucceeded {
+		return nil, nil, fmt.Errorf("the %s job's run %d %s: %s\nsee 'sluice --workspace %s runs logs %d'", name, final.ID, final.State, final.Message, wsDir, final.ID)
+	}
+	return final, tl, nil
+}
+
+// movieLensData returns the directory holding MovieLens's ratings.csv and
+// movies.csv: dir when given, else examples/movielens/data under the
+// current directory (a source checkout after get-data.sh), else the
+// workspace's copy of the example; "" when there is none.
+func movieLensData(dir, wsDir string) string {
+	cands := []string{dir}
+	if dir == "" {
+		cands = []string{filepath.Join("examples", "movielens", "data"), filepath.Join(wsDir, "examples", "movielens", "data")}
+	}
+	for _, d := range cands {
+		if fileExists(filepath.Join(d, "ratings.csv")) && fileExists(filepath.Join(d, "movies.csv")) {
+			return d
+		}
+	}
+	return ""
+}
+
+func fileExists(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular()
+}
+
+// offerMovieLens follows the churn quickstart: with MovieLens data at
+// hand it offers to run the recommendation job (asking on a terminal),
+// else it says how to get the data.
+func (a *app) offerMovieLens(wsDir, dataDir string) error {
+	data := movieLensData(dataDir, wsDir)
+	if data == "" {
+		fmt.Fprintf(a.stdout, `
+Recommendations next: get MovieLens (latest-small, from Debian's r-cran-dslabs) with
+  examples/movielens/get-data.sh          # or: get-data.sh --synthetic 1000000
+then run the ALS recommendation job with
+  sluice --workspace %s quickstart --movielens
+`, wsDir)
+		return nil
+	}
+	fmt.Fprintf(a.stdout, "\nMovieLens ratings found in %s: the recommendation pipeline (ALS, RMSE, top-10 per user) runs with\n  sluice --workspace %s quickstart --movielens\n", data, wsDir)
+	in, ok := a.stdin.(*os.File)
+	if !ok || !isTerminal(in) || !isTerminal(a.stdout) {
+		return nil
+	}
+	fmt.Fprint(a.stdout, "Run it now? [y/N] ")
+	var answer string
+	fmt.Fscanln(a.stdin, &answer)
+	if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+		return nil
+	}
+	fmt.Fprintln(a.stdout)
+	return a.quickstartMovieLens(wsDir, data)
+}
+
+// quickstartMovieLens copies the MovieLens data next to the workspace's
+// copy of examples/movielens and runs its job: ingest, ALS fit (logged,
+// registered movielens@champion), top-10 recommendations per user.
+func (a *app) quickstartMovieLens(wsDir, dataDir string) error {
+	data := movieLensData(dataDir, wsDir)
+	if data == "" {
+		where := dataDir
+		if where == "" {
+			where = "examples/movielens/data (here or in the workspace)"
+		}
+		return fmt.Errorf("quickstart --movielens: no ratings.csv and movies.csv in %s; run examples/movielens/get-data.sh (MovieLens latest-small from Debian's r-cran-dslabs) or 'sluice examples generate movielens --out examples/movielens/data', or give --movielens-data DIR", where)
+	}
+	dir := filepath.Join(wsDir, "examples", "movielens")
+	dst := filepath.Join(dir, "data")
+	if abs1, _ := filepath.Abs(data); abs1 != dst {
+		if err := os.MkdirAll(dst, 0o755); err != nil {
+			return err
+		}
+		for _, f := range []string{"ratings.csv", "movies.csv"} {
+			if err := copyFile(filepath.Join(data, f), filepath.Join(dst, f)); err != nil {
+				return fmt.Errorf("quickstart --movielens: %w", err)
+			}
+		}
+	}
+	final, tl, err := a.runExampleJob(filepath.Join(dir, "job.yaml"), "movielens", "namespace → movies ∥ ratings → fit → recommend → recommendations → show", wsDir)
+	if err != nil {
+		return err
+	}
+	fit, recs := tl.Values["fit"], tl.Values["recommendations"]
+	fmt.Fprintf(a.stdout, "\nTest RMSE (ALS on 80 %% of the ratings, the rest held out): %v\n", fit["rmse"])
+	fmt.Fprintf(a.stdout, "Model: %v (tracking run %v), alias champion; %v users got %v recommendations\n", fit["model_uri"], fit["run_id"], recs["users"], recs["recommendations"])
+	eng, err := a.ws.SQL(a.ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "\nUser 1's top 10:\n")
+	if err := eng.Query(a.ctx, "SELECT rank, movieId, title, round(score, 2) AS score FROM movielens.recommendations WHERE userId = 1 ORDER BY rank", func(rdr array.RecordReader) error {
+		_, err := printRows(a.stdout, "table", rdr)
+		return err
+	}); err != nil {
+		return fmt.Errorf("quickstart: user 1's recommendations: %w", err)
+	}
+	fmt.Fprintf(a.stdout, `
+Next:
+  sluice --workspace %[1]s runs show %[2]d
+  sluice --workspace %[1]s sql "SELECT * FROM movielens.recommendations WHERE userId = 42"
+  sluice --workspace %[1]s ml recommend models:/movielens@champion --for items --k 5 --ids "SELECT 1"
+  sluice --workspace %[1]s ml frames models:/movielens@champion itemFactors --into movielens.item_factors
+  sluice --workspace %[1]s jobs run %[1]s/examples/movielens/job.yaml --wait --param user=42
+`, wsDir, final.ID)
+	return nil
+}
+
+// copyFile copies src to dst through a temporary file renamed into place.
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".tmp-")
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(tmp, in); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), dst)
 }
 
 // copyFS copies the files under dir of fsys into dst (executable when
