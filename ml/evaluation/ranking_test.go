@@ -3,8 +3,8 @@ package evaluation
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"strings"
