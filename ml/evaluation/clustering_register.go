@@ -2,4 +2,7 @@ package evaluation
 
 import "github.com/sluice-dev/sluice/ml"
 
-func registerClustering(r *ml.Registry) {}
+// registerClustering adds ClusteringEvaluator with Spark's defaults.
+func registerClustering(r *ml.Registry) {
+	r.Register(func() ml.HasParams { return NewClusteringEvaluator() })
+}
