@@ -396,25 +396,26 @@ func newPredictor(rules []rule, m int) *predictor {
 
 // predictState is one worker's scratch space.
 type predictState struct {
-	stamp   []int32 // rank → row stamp when present
-	emitted []int32 // rank → row stamp when predicted
-	row     int32
-	matched []int
-	out     []int32
+	stamp []int32 // rank → row stamp when present
+	seen  []int32 // rank → row stamp when some satisfied rule predicts it
+	best  []int   // rank → first satisfied rule predicting it (valid when seen)
+	row   int32
+	cands []int32
 }
 
 func (p *predictor) newState() *predictState {
-	return &predictState{stamp: make([]int32, p.m), emitted: make([]int32, p.m)}
+	return &predictState{stamp: make([]int32, p.m), seen: make([]int32, p.m), best: make([]int, p.m)}
 }
 
 // predict returns the predicted ranks for a row whose frequent items are
-// present (a view into st, valid until the next call).
+// present (a view into st, valid until the next call): the consequents
+// of the satisfied rules, each once, ordered by the first rule giving it.
 func (p *predictor) predict(st *predictState, present []int32) []int32 {
 	st.row++
 	for _, r := range present {
 		st.stamp[r] = st.row
 	}
-	st.matched = st.matched[:0]
+	st.cands = st.cands[:0]
 	for _, r := range present {
 		for _, a := range p.byRare[r] {
 			ok := true
@@ -424,22 +425,24 @@ func (p *predictor) predict(st *predictState, present []int32) []int32 {
 					break
 				}
 			}
-			if ok {
-				st.matched = append(st.matched, p.ruleOf[a]...)
+			if !ok {
+				continue
+			}
+			for _, ri := range p.ruleOf[a] {
+				c := p.rules[ri].cons
+				switch {
+				case st.stamp[c] == st.row:
+				case st.seen[c] != st.row:
+					st.seen[c], st.best[c] = st.row, ri
+					st.cands = append(st.cands, c)
+				case ri < st.best[c]:
+					st.best[c] = ri
+				}
 			}
 		}
 	}
-	slices.Sort(st.matched)
-	st.out = st.out[:0]
-	for _, ri := range st.matched {
-		c := p.rules[ri].cons
-		if st.stamp[c] == st.row || st.emitted[c] == st.row {
-			continue
-		}
-		st.emitted[c] = st.row
-		st.out = append(st.out, c)
-	}
-	return st.out
+	slices.SortFunc(st.cands, func(a, b int32) int { return cmp.Compare(st.best[a], st.best[b]) })
+	return st.cands
 }
 
 // DebugString summarizes the model: counts, then the first itemsets and

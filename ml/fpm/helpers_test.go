@@ -8,6 +8,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/sluice-dev/sluice/ml"
 )
@@ -16,11 +17,24 @@ import (
 // row is NULL.
 func itemsFrame(tb testing.TB, rows ...[]string) *ml.Frame {
 	tb.Helper()
-	valid := make([]bool, len(rows))
-	for i, r := range rows {
-		valid[i] = r != nil
+	// Not ml.StringListColumn: its StringBuilder.AppendValues per row
+	// regrows the data buffer to the exact size each time (quadratic).
+	lb := array.NewListBuilder(memory.DefaultAllocator, arrow.BinaryTypes.String)
+	defer lb.Release()
+	sb := lb.ValueBuilder().(*array.StringBuilder)
+	for _, r := range rows {
+		if r == nil {
+			lb.AppendNull()
+			continue
+		}
+		lb.Append(true)
+		for _, it := range r {
+			sb.Append(it)
+		}
 	}
-	col := ml.StringListColumn(rows, valid)
+	a := lb.NewArray()
+	col := arrow.NewChunked(a.DataType(), []arrow.Array{a})
+	a.Release()
 	f, err := ml.NewFrame(arrow.NewSchema([]arrow.Field{{Name: "items", Type: ml.StringListType, Nullable: true}}, nil), []*arrow.Chunked{col})
 	if err != nil {
 		tb.Fatal(err)

@@ -149,13 +149,21 @@ type listBuilder struct {
 }
 
 func newListBuilder(k itemKind) *listBuilder {
-	b := &listBuilder{kind: k}
+	elem := arrow.DataType(arrow.BinaryTypes.String)
 	if k == kindInteger {
-		b.lb = array.NewListBuilder(memory.DefaultAllocator, arrow.PrimitiveTypes.Int64)
-		b.ib = b.lb.ValueBuilder().(*array.Int64Builder)
+		elem = arrow.PrimitiveTypes.Int64
+	}
+	return wrapListBuilder(k, array.NewListBuilder(memory.DefaultAllocator, elem))
+}
+
+// wrapListBuilder wraps a list builder of the kind's list type (for
+// example the value builder of an outer list).
+func wrapListBuilder(k itemKind, lb *array.ListBuilder) *listBuilder {
+	b := &listBuilder{kind: k, lb: lb}
+	if k == kindInteger {
+		b.ib = lb.ValueBuilder().(*array.Int64Builder)
 	} else {
-		b.lb = array.NewListBuilder(memory.DefaultAllocator, arrow.BinaryTypes.String)
-		b.sb = b.lb.ValueBuilder().(*array.StringBuilder)
+		b.sb = lb.ValueBuilder().(*array.StringBuilder)
 	}
 	return b
 }
