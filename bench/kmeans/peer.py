@@ -17,7 +17,8 @@ rule "sum of squared shifts <= tol^2": at least as strict as Spark's
 (the sum is >= the largest term), so scikit-learn never stops earlier.
 
 Prints one JSON line with kmbench's keys: fit_seconds is the median of
---repeat fits, cost is inertia_ (scikit-learn computes it after a final
+--repeat fits (cpu_seconds the median user + system CPU time of the
+process during a fit), cost is inertia_ (scikit-learn computes it after a final
 assignment to the final centres), iterations is n_iter_, peak_rss_mb is
 getrusage(RUSAGE_SELF).ru_maxrss / 1024 of the whole process.
 """
@@ -32,6 +33,11 @@ import numpy as np
 import sklearn
 from sklearn.cluster import KMeans
 from threadpoolctl import threadpool_info
+
+
+def cpu_seconds():
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return ru.ru_utime + ru.ru_stime
 
 
 def main():
@@ -55,17 +61,20 @@ def main():
     params = {"n_clusters": a.k, "init": "k-means++", "n_init": 1, "max_iter": a.max_iter,
               "tol": tol_sk, "algorithm": "lloyd", "random_state": a.seed}
 
-    times, km = [], None
+    times, cpus, km = [], [], None
     for _ in range(max(1, a.repeat)):
+        c0 = cpu_seconds()
         t0 = time.perf_counter()
         km = KMeans(**params).fit(X)
         times.append(time.perf_counter() - t0)
+        cpus.append(cpu_seconds() - c0)
 
     threads = max((i.get("num_threads", 1) for i in threadpool_info()), default=1)
     print(json.dumps({
         "side": "peer", "case": a.case, "impl": f"sklearn {sklearn.__version__} KMeans lloyd",
         "rows": int(X.shape[0]), "features": int(X.shape[1]),
         "fit_seconds": statistics.median(times), "fit_seconds_all": times,
+        "cpu_seconds": statistics.median(cpus), "cpu_seconds_all": cpus,
         "cost": float(km.inertia_), "iterations": int(km.n_iter_),
         "clusters": int(km.cluster_centers_.shape[0]),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),

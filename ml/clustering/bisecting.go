@@ -160,11 +160,26 @@ func (b *BisectingKMeans) Fit(ctx context.Context, f *ml.Frame) (ml.Model, error
 type bkmTree struct {
 	kf      *kmFit
 	nodes   []bkmNode
-	rowNode []int32 // each row's current (deepest) node
+	rowNode []int32   // each row's current (deepest) node
+	norm2   []float64 // ‖x_i‖² (euclidean)
 }
 
 func (bt *bkmTree) build(ctx context.Context, P BisectingKMeansParams) error {
 	p, d := bt.kf.p, bt.kf.p.d
+	if !bt.kf.cosine {
+		bt.norm2 = make([]float64, p.n)
+		rs := bt.kf.rs
+		err := kmParallel(ctx, rs.nr, func(ctx context.Context, r int) error {
+			lo, hi := rs.bounds(r)
+			for i := lo; i < hi; i++ {
+				bt.norm2[i] = p.norm2(i)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
 	// The root's summary: every row.
 	root := []bkmAcc{{sum: make([]float64, d)}}
 	bt.nodes = []bkmNode{{id: 1}}
@@ -215,12 +230,19 @@ func (bt *bkmTree) build(ctx context.Context, P BisectingKMeansParams) error {
 			if err := bt.summarize(ctx, div, centers, accs); err != nil {
 				return err
 			}
+			still := true
 			for c := range accs {
-				if accs[c].cnt == 0 {
-					centers[c] = nil // the child vanished
-				} else {
-					centers[c] = bt.center(&accs[c])
+				var nc []float64
+				if accs[c].cnt > 0 {
+					nc = bt.center(&accs[c])
+				} // else the child vanished
+				if !slices.Equal(nc, centers[c]) || (nc == nil) != (centers[c] == nil) {
+					still = false
 				}
+				centers[c] = nc
+			}
+			if still {
+				break // the remaining iterations would repeat this one exactly
 			}
 		}
 		// The final assignment uses the last centres; the children's
@@ -308,25 +330,51 @@ func (bt *bkmTree) split(c []float64, rng *rand.Rand) (left, right []float64) {
 	return left, right
 }
 
-// nearestChild returns which of centres l and r (either may be nil, not
-// both) is nearer to row i: 0 or 1, ties to l.
-func (bt *bkmTree) nearestChild(i int, l, r []float64) int {
-	if r == nil {
-		return 0
-	}
-	if l == nil {
-		return 1
-	}
-	p := bt.kf.p
-	if bt.kf.cosine { // unit centres: the larger dot product
-		if p.dotWith(i, r) > p.dotWith(i, l) {
-			return 1
+// bkmPair decides between a node's two child centres with one dot
+// product per row: for euclidean centres l and r, r is nearer when
+// 2x·(r − l) > ‖r‖² − ‖l‖²; for unit (cosine) centres when x·(r − l) > 0.
+// only is 0 or 1 when one child is left, -1 when both are.
+type bkmPair struct {
+	diff []float64 // r − l
+	thr  float64
+	only int
+}
+
+// pairs prepares the decisions for children centers[2j], centers[2j+1].
+func (bt *bkmTree) pairs(centers [][]float64) []bkmPair {
+	out := make([]bkmPair, len(centers)/2)
+	for j := range out {
+		l, r := centers[2*j], centers[2*j+1]
+		switch {
+		case r == nil:
+			out[j].only = 0
+		case l == nil:
+			out[j].only = 1
+		default:
+			out[j].only = -1
+			out[j].diff = make([]float64, len(l))
+			for t := range l {
+				out[j].diff[t] = r[t] - l[t]
+			}
+			if !bt.kf.cosine {
+				out[j].thr = kmDot(r, r) - kmDot(l, l)
+			}
 		}
-		return 0
 	}
-	sl := kmDot(l, l) - 2*p.dotWith(i, l)
-	sr := kmDot(r, r) - 2*p.dotWith(i, r)
-	if sr < sl {
+	return out
+}
+
+// side returns 0 (left) or 1 (right): the nearer child of row i, ties to
+// the left.
+func (bt *bkmTree) side(i int, pr *bkmPair) int {
+	if pr.only >= 0 {
+		return pr.only
+	}
+	dot := bt.kf.p.dotWith(i, pr.diff)
+	if !bt.kf.cosine {
+		dot *= 2
+	}
+	if dot > pr.thr {
 		return 1
 	}
 	return 0
@@ -339,6 +387,10 @@ func (bt *bkmTree) nearestChild(i int, l, r []float64) int {
 func (bt *bkmTree) summarize(ctx context.Context, div []int, centers [][]float64, accs []bkmAcc) error {
 	p := bt.kf.p
 	slot := bt.slots(div)
+	var prs []bkmPair
+	if centers != nil {
+		prs = bt.pairs(centers)
+	}
 	rs := kmSplit(p.n, len(accs)*(p.d+3))
 	parts := make([][]bkmAcc, rs.nr)
 	err := kmParallel(ctx, rs.nr, func(ctx context.Context, r int) error {
@@ -359,7 +411,7 @@ func (bt *bkmTree) summarize(ctx context.Context, div []int, centers [][]float64
 			}
 			c := int(j)
 			if centers != nil {
-				c = 2*c + bt.nearestChild(i, centers[2*c], centers[2*c+1])
+				c = 2*c + bt.side(i, &prs[c])
 			}
 			a := &part[c]
 			w := p.weight(i)
@@ -372,7 +424,7 @@ func (bt *bkmTree) summarize(ctx context.Context, div []int, centers [][]float64
 				p.addTo(i, w*p.inv[i], a.sum)
 			} else {
 				p.addTo(i, w, a.sum)
-				a.sq += w * p.norm2(i)
+				a.sq += w * bt.norm2[i]
 			}
 		}
 		parts[r] = part
@@ -412,6 +464,7 @@ func (bt *bkmTree) slots(div []int) []int32 {
 // (node positions childNode[2j+side]).
 func (bt *bkmTree) reassign(ctx context.Context, div []int, centers [][]float64, childNode []int) error {
 	slot := bt.slots(div)
+	prs := bt.pairs(centers)
 	rs := bt.kf.rs
 	return kmParallel(ctx, rs.nr, func(ctx context.Context, r int) error {
 		lo, hi := rs.bounds(r)
@@ -425,8 +478,7 @@ func (bt *bkmTree) reassign(ctx context.Context, div []int, centers [][]float64,
 			if j < 0 {
 				continue
 			}
-			side := bt.nearestChild(i, centers[2*j], centers[2*j+1])
-			bt.rowNode[i] = int32(childNode[2*int(j)+side])
+			bt.rowNode[i] = int32(childNode[2*int(j)+bt.side(i, &prs[j])])
 		}
 		return nil
 	})
