@@ -184,6 +184,24 @@ func (c *tokenColumn) row(i int) (tokenRow, bool) {
 // Len returns the number of elements.
 func (r tokenRow) Len() int { return r.hi - r.lo }
 
+// blockSize returns the bytes and elements of rows lo … hi-1, for sizing
+// output buffers.
+func (c *tokenColumn) blockSize(lo, hi int) (bytes, elems int) {
+	for i := lo; i < hi; i++ {
+		r, null := c.row(i)
+		if null || r.hi == r.lo {
+			continue
+		}
+		elems += r.hi - r.lo
+		if r.ch.str != nil {
+			bytes += r.ch.str.ValueOffset(r.hi-1) + r.ch.str.ValueLen(r.hi-1) - r.ch.str.ValueOffset(r.lo)
+		} else {
+			bytes += int(r.ch.lstr.ValueOffset64(r.hi-1)) + r.ch.lstr.ValueLen(r.hi-1) - int(r.ch.lstr.ValueOffset64(r.lo))
+		}
+	}
+	return bytes, elems
+}
+
 // at returns element k (a view into the column) and whether it is NULL.
 func (r tokenRow) at(k int) (string, bool) {
 	j := r.lo + k
@@ -263,6 +281,26 @@ type listBuilder struct {
 
 func newListBuilder() *listBuilder {
 	return &listBuilder{offs: []int32{0}, lists: []int32{0}}
+}
+
+// newListBuilderSize is newListBuilder with room for rows rows, bytes
+// bytes of elements and elems elements.
+func newListBuilderSize(rows, bytes, elems int) *listBuilder {
+	b := &listBuilder{data: make([]byte, 0, bytes), offs: make([]int32, 1, elems+1), lists: make([]int32, 1, rows+1)}
+	return b
+}
+
+// addLowerASCII appends tok, ASCII, lowercased.
+func (b *listBuilder) addLowerASCII(tok string) {
+	start := len(b.data)
+	b.data = append(b.data, tok...)
+	d := b.data[start:]
+	for i, c := range d {
+		if 'A' <= c && c <= 'Z' {
+			d[i] = c + 'a' - 'A'
+		}
+	}
+	b.offs = append(b.offs, int32(len(b.data)))
 }
 
 // add appends an element to the current row (tok is copied).

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"unicode/utf8"
 )
 
 func TestMurmur3Reference(t *testing.T) {
@@ -205,15 +204,6 @@ func TestLowerAndJavaLen(t *testing.T) {
 	}
 }
 
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
-}
-
 // FuzzRegexTokenizer checks that tokenizing never panics, that token
 // spans lie in order inside the text, and that the fast path agrees with
 // the regexp engine, for any pattern Sluice accepts.
@@ -232,7 +222,7 @@ func FuzzRegexTokenizer(f *testing.F) {
 		}
 		tk := textTokenizer{m: m, gaps: gaps, minLen: min(max(minLen, 0), 8), lower: true}
 		var st tokenState
-		doc, spans := tk.tokenize(text, &st)
+		doc, spans, lowerTokens := tk.tokenize(text, &st)
 		prev := 0
 		for k := 0; k < len(spans); k += 2 {
 			lo, hi := spans[k], spans[k+1]
@@ -240,6 +230,25 @@ func FuzzRegexTokenizer(f *testing.F) {
 				t.Fatalf("pattern %q gaps %v on %q: bad span [%d, %d) after %d in %d bytes", pattern, gaps, text, lo, hi, prev, len(doc))
 			}
 			prev = hi
+		}
+		// The same tokens as lowercasing the whole text first.
+		var got, want []string
+		for k := 0; k < len(spans); k += 2 {
+			tok := doc[spans[k]:spans[k+1]]
+			if lowerTokens {
+				tok = strings.ToLower(tok)
+			}
+			got = append(got, tok)
+		}
+		low := string(appendLower(nil, text))
+		ref, _ := m.tokens(low, gaps, nil, nil)
+		for k := 0; k < len(ref); k += 2 {
+			if tok := low[ref[k]:ref[k+1]]; tk.minLen == 0 || javaLen(tok) >= tk.minLen {
+				want = append(want, tok)
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("pattern %q gaps %v on %q: tokens %q, lowercasing first gives %q", pattern, gaps, text, got, want)
 		}
 		if m.set != nil {
 			slow := &matcher{re: m.re}
@@ -250,4 +259,40 @@ func FuzzRegexTokenizer(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestStopSetAgrees checks the pre-filtered stop-word lookup against
+// lowercasing every token.
+func TestStopSetAgrees(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	pieces := []string{"a", "A", "i", "I", "t", "T", "he", "HE", "won't", "K", "\u212A", "ı", "İ", "é", "s", "x", ""}
+	for _, locale := range []string{"en", "tr"} {
+		for _, cs := range []bool{false, true} {
+			p := StopWordsRemoverParams{StopWords: append(EnglishStopWords(), "ak", "ıı", "", "é"), CaseSensitive: cs, Locale: locale}
+			s := newStopSet(p)
+			naive := map[string]bool{}
+			var buf []byte
+			for _, w := range p.StopWords {
+				if !cs {
+					w = p.lower(w, &buf)
+				}
+				naive[w] = true
+			}
+			var low []byte
+			for range 20000 {
+				var b strings.Builder
+				for range r.IntN(4) {
+					b.WriteString(pieces[r.IntN(len(pieces))])
+				}
+				tok := b.String()
+				key := tok
+				if !cs {
+					key = p.lower(tok, &buf)
+				}
+				if got, want := s.contains(tok, &low), naive[key]; got != want {
+					t.Fatalf("locale %s caseSensitive %v: contains(%q) = %v, want %v", locale, cs, tok, got, want)
+				}
+			}
+		}
+	}
 }

@@ -442,7 +442,22 @@ var javaSpace = newRuneSet([]rune{'\t', '\r', ' ', ' '})
 type matcher struct {
 	set *runeSet // fast path: one class
 	run bool     // the class repeated (X+): maximal runs match
-	re  *regexp.Regexp
+	// caseStable: set holds each ASCII capital exactly when it holds its
+	// small letter, so on ASCII text the matches of the text and of the
+	// text lowercased are the same spans.
+	caseStable bool
+	re         *regexp.Regexp
+}
+
+// setMatcher is a matcher of one class (run: repeated).
+func setMatcher(set *runeSet, run bool, re *regexp.Regexp) *matcher {
+	stable := true
+	for c := byte('A'); c <= 'Z'; c++ {
+		if set.hasByte(c) != set.hasByte(c+'a'-'A') {
+			stable = false
+		}
+	}
+	return &matcher{set: set, run: run, caseStable: stable, re: re}
 }
 
 // newMatcher compiles a Java pattern into a matcher.
@@ -464,7 +479,7 @@ func newMatcher(p string) (*matcher, error) {
 		parsed = parsed.Sub[0]
 	}
 	if ranges := classRanges(parsed); ranges != nil {
-		m.set, m.run = newRuneSet(ranges), run
+		return setMatcher(newRuneSet(ranges), run, re), nil
 	}
 	return m, nil
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -134,15 +135,7 @@ func (r *StopWordsRemover) transform(ctx context.Context, f *ml.Frame) (*ml.Fram
 	}
 	p := r.P
 	ins, outs, _ := ioCols(p.InputCol, p.OutputCol, p.InputCols, p.OutputCols)
-	stop := make(map[string]struct{}, len(p.StopWords))
-	var buf []byte
-	turkic := p.turkic()
-	for _, w := range p.StopWords {
-		if !p.CaseSensitive {
-			w = p.lower(w, &buf)
-		}
-		stop[w] = struct{}{}
-	}
+	stop := newStopSet(p)
 	out := f
 	for k, in := range ins {
 		tc, err := openTokens(f, in)
@@ -150,7 +143,8 @@ func (r *StopWordsRemover) transform(ctx context.Context, f *ml.Frame) (*ml.Fram
 			return nil, err
 		}
 		col, err := parallelBlocks(ctx, tc.Len(), ml.StringListType, func(lo, hi int) (arrow.Array, error) {
-			b := newListBuilder()
+			bytes, elems := tc.blockSize(lo, hi)
+			b := newListBuilderSize(hi-lo, bytes, elems)
 			var low []byte
 			for i := lo; i < hi; i++ {
 				row, null := tc.row(i)
@@ -163,19 +157,9 @@ func (r *StopWordsRemover) transform(ctx context.Context, f *ml.Frame) (*ml.Fram
 						b.addNull()
 						continue
 					}
-					if !p.CaseSensitive && needsLower(tok) {
-						if turkic {
-							low = append(low[:0], strings.ToLowerSpecial(unicode.TurkishCase, tok)...)
-						} else {
-							low = appendLower(low[:0], tok)
-						}
-						if _, ok := stop[string(low)]; ok { // no allocation
-							continue
-						}
-					} else if _, ok := stop[tok]; ok {
-						continue
+					if !stop.contains(tok, &low) {
+						b.add(bytesOf(tok))
 					}
-					b.add(bytesOf(tok))
 				}
 				b.endRow()
 			}
@@ -189,6 +173,80 @@ func (r *StopWordsRemover) transform(ctx context.Context, f *ml.Frame) (*ml.Fram
 		}
 	}
 	return out, nil
+}
+
+// stopSet is a set of stop words with a cheap pre-check: most tokens are
+// ruled out by their first byte and length before any hashing.
+type stopSet struct {
+	words         map[string]struct{}
+	caseSensitive bool
+	turkic        bool
+	p             StopWordsRemoverParams
+	// filter[c] has bit L set when a stop word starts with byte c and has
+	// L bytes (bit 63: 63 or more).
+	filter [256]uint64
+}
+
+func newStopSet(p StopWordsRemoverParams) *stopSet {
+	s := &stopSet{words: make(map[string]struct{}, len(p.StopWords)), caseSensitive: p.CaseSensitive, turkic: p.turkic(), p: p}
+	var buf []byte
+	for _, w := range p.StopWords {
+		if !p.CaseSensitive {
+			w = p.lower(w, &buf)
+		}
+		s.words[w] = struct{}{}
+		if w != "" {
+			s.filter[w[0]] |= 1 << min(len(w), 63)
+		} else {
+			s.filter[0] |= 1 // "" is a stop word; checked by the map
+		}
+	}
+	return s
+}
+
+// contains reports whether tok is a stop word; low is scratch.
+func (s *stopSet) contains(tok string, low *[]byte) bool {
+	if tok == "" {
+		return s.filter[0]&1 != 0
+	}
+	ascii, upper := true, false
+	for i := 0; i < len(tok); i++ {
+		c := tok[i]
+		if c >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+		if 'A' <= c && c <= 'Z' {
+			upper = true
+		}
+	}
+	if s.caseSensitive {
+		if ascii && s.filter[tok[0]]&(1<<min(len(tok), 63)) == 0 {
+			return false
+		}
+		_, ok := s.words[tok]
+		return ok
+	}
+	if ascii && !(upper && s.turkic) {
+		c := tok[0]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if s.filter[c]&(1<<min(len(tok), 63)) == 0 {
+			return false
+		}
+		if !upper {
+			_, ok := s.words[tok]
+			return ok
+		}
+	}
+	if s.turkic {
+		*low = append((*low)[:0], strings.ToLowerSpecial(unicode.TurkishCase, tok)...)
+	} else {
+		*low = appendLower((*low)[:0], tok)
+	}
+	_, ok := s.words[string(*low)] // no allocation
+	return ok
 }
 
 // LoadDefaultStopWords returns the stop words Spark bundles for language

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -63,7 +64,7 @@ func (t *Tokenizer) Transform(ctx context.Context, f *ml.Frame) (*ml.Frame, erro
 	if _, err := t.TransformSchema(f.Schema()); err != nil {
 		return nil, fmt.Errorf("Tokenizer: %w", err)
 	}
-	tk := textTokenizer{m: &matcher{set: javaSpace}, gaps: true, minLen: 0, lower: true}
+	tk := textTokenizer{m: setMatcher(javaSpace, false, nil), gaps: true, minLen: 0, lower: true}
 	out, err := tk.transform(ctx, f, t.P.InputCol, t.P.OutputCol)
 	if err != nil {
 		return nil, fmt.Errorf("Tokenizer: %w", err)
@@ -196,25 +197,50 @@ type tokenState struct {
 	spans, matchBuf []int
 }
 
-// tokenize returns the token spans of doc (offsets into the returned
-// text, which is doc or a lowercased copy in st.low).
-func (tk *textTokenizer) tokenize(doc string, st *tokenState) (string, []int) {
+// tokenize returns the token spans of doc: offsets into the returned
+// text, which is doc or a lowercased copy in st.low. lowerTokens means
+// the text was not lowercased (ASCII text and a case-stable class: the
+// spans are the same) and the caller lowercases each token it copies.
+func (tk *textTokenizer) tokenize(doc string, st *tokenState) (text string, spans []int, lowerTokens bool) {
 	if tk.lower && needsLower(doc) {
-		st.low = appendLower(st.low[:0], doc)
-		doc = unsafe.String(unsafe.SliceData(st.low), len(st.low))
+		if tk.m.caseStable && isASCII(doc) {
+			lowerTokens = true
+		} else {
+			st.low = appendLower(st.low[:0], doc)
+			doc = unsafe.String(unsafe.SliceData(st.low), len(st.low))
+		}
 	}
 	st.spans, st.matchBuf = tk.m.tokens(doc, tk.gaps, st.spans[:0], st.matchBuf)
 	if tk.minLen > 0 {
 		out := st.spans[:0]
 		for k := 0; k < len(st.spans); k += 2 {
 			lo, hi := st.spans[k], st.spans[k+1]
-			if hi-lo >= tk.minLen && javaLen(doc[lo:hi]) >= tk.minLen { // javaLen <= bytes
+			// javaLen is at most the bytes and at least a third of them.
+			if hi-lo >= tk.minLen && (hi-lo >= 3*tk.minLen || javaLen(doc[lo:hi]) >= tk.minLen) {
 				out = append(out, lo, hi)
 			}
 		}
 		st.spans = out
 	}
-	return doc, st.spans
+	return doc, st.spans, lowerTokens
+}
+
+// isASCII reports whether s is all ASCII, eight bytes at a time.
+func isASCII(s string) bool {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if w&0x8080808080808080 != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 func (tk *textTokenizer) transform(ctx context.Context, f *ml.Frame, inCol, outCol string) (*ml.Frame, error) {
@@ -223,16 +249,25 @@ func (tk *textTokenizer) transform(ctx context.Context, f *ml.Frame, inCol, outC
 		return nil, err
 	}
 	col, err := parallelBlocks(ctx, tc.Len(), ml.StringListType, func(lo, hi int) (arrow.Array, error) {
-		b := newListBuilder()
+		size := 0
+		for i := lo; i < hi; i++ {
+			doc, _ := tc.at(i)
+			size += len(doc)
+		}
+		b := newListBuilderSize(hi-lo, size+size/8, size/6)
 		var st tokenState
 		for i := lo; i < hi; i++ {
 			doc, null := tc.at(i)
 			if null {
 				return nil, nullTextErr(inCol, i)
 			}
-			text, spans := tk.tokenize(doc, &st)
+			text, spans, lowerTokens := tk.tokenize(doc, &st)
 			for k := 0; k < len(spans); k += 2 {
-				b.add(bytesOf(text[spans[k]:spans[k+1]]))
+				if lowerTokens {
+					b.addLowerASCII(text[spans[k]:spans[k+1]])
+				} else {
+					b.add(bytesOf(text[spans[k]:spans[k+1]]))
+				}
 			}
 			b.endRow()
 		}
