@@ -94,3 +94,55 @@ func BenchmarkKMeansTransform(b *testing.B) {
 		})
 	}
 }
+
+func BenchmarkBisectingKMeansFit(b *testing.B) {
+	for _, c := range []struct{ n, d, k int }{{10_000, 20, 16}, {100_000, 20, 16}} {
+		x, _ := kmBlobs(c.n, c.d, c.k, 1)
+		f := kmFrame(b, x, c.d)
+		b.Run(fmt.Sprintf("n=%d/d=%d/k=%d", c.n, c.d, c.k), func(b *testing.B) {
+			b.ReportAllocs()
+			bk := NewBisectingKMeans()
+			bk.P.K = c.k
+			for b.Loop() {
+				m, err := bk.Fit(context.Background(), f)
+				if err != nil {
+					b.Fatal(err)
+				}
+				kmSink = m
+			}
+		})
+	}
+}
+
+// BenchmarkKMeansFitSparse clusters 2% dense rows of 1,000 features.
+func BenchmarkKMeansFitSparse(b *testing.B) {
+	n, d := 50_000, 1000
+	rng := rand.New(rand.NewPCG(5, 6))
+	vs := make([]ml.Vector, n)
+	for i := range vs {
+		g := i % 8
+		var idx []int32
+		var val []float64
+		for j := g * 100; j < g*100+100; j++ {
+			if rng.Float64() < 0.2 {
+				idx, val = append(idx, int32(j)), append(val, 1+rng.Float64())
+			}
+		}
+		vs[i] = ml.Sparse(d, idx, val)
+	}
+	f, err := ml.NewFrame(arrow.NewSchema([]arrow.Field{{Name: "features", Type: ml.VectorType, Nullable: true}}, nil),
+		[]*arrow.Chunked{ml.VectorsColumn(vs)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	km := NewKMeans()
+	km.P.K = 8
+	for b.Loop() {
+		m, err := km.Fit(context.Background(), f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		kmSink = m
+	}
+}

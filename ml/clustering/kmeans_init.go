@@ -315,19 +315,28 @@ func kmLocalPlusPlus(rng *rand.Rand, pts [][]float64, w []float64, k, maxIter in
 		sums[c] = make([]float64, d)
 	}
 	counts := make([]float64, k)
+	// The nearest centres come from the blocked kernel: for unit centres
+	// (cosine) its argmin is the largest cosine similarity.
+	flat := make([]float64, 0, n*d)
+	for _, x := range pts {
+		flat = append(flat, x...)
+	}
+	pd := &kmData{n: n, d: d, x: flat}
+	cs := &kmCenters{d: d}
+	var pool kmPool
+	sc := pool.get()
 	for it, moved := 0, true; moved && it < maxIter; it++ {
 		moved = false
 		for c := range k {
 			clear(sums[c])
 			counts[c] = 0
 		}
+		cs.set(centers)
 		for i, x := range pts {
-			best, bd := 0, math.Inf(1)
-			for c, ctr := range centers {
-				if dd := dist(x, ctr); dd < bd {
-					best, bd = c, dd
-				}
+			if i%kmBlock == 0 {
+				cs.nearest(pd, i, min(i+kmBlock, n), sc)
 			}
+			best := int(sc.lab[i%kmBlock])
 			for t, v := range x {
 				sums[best][t] += w[i] * v
 			}
