@@ -184,7 +184,7 @@ func (g *GaussianMixture) Fit(ctx context.Context, f *ml.Frame) (ml.Model, error
 			}
 		}
 		if positive < k {
-			return nil, fmt.Errorf("column %s: %d rows have a positive weight for k = %d components; give at least k rows weight > 0", g.P.WeightCol, positive, k)
+			return nil, fmt.Errorf("column %s: only %d of %d rows have a positive weight, fewer than k = %d components; give at least k rows weight > 0", g.P.WeightCol, positive, ds.N, k)
 		}
 	} else {
 		totalW = float64(ds.N)

@@ -310,7 +310,7 @@ func TestGaussianMixtureBadInput(t *testing.T) {
 		}, []string{"row 3", "NaN"}},
 		{"one positive weight", func(g *clustering.GaussianMixture) { g.P.WeightCol = "weight" }, func(t *testing.T) *ml.Frame {
 			return mltest.Frame(t, good, nil, []float64{0, 0, 3, 0}, nil)
-		}, []string{"1 rows have a positive weight"}},
+		}, []string{"only 1 of 4 rows have a positive weight", "k = 2"}},
 		{"empty frame", nil, func(t *testing.T) *ml.Frame { return mltest.Frame(t, [][]float64{}, nil, nil, nil) }, []string{"no rows"}},
 	}
 	for _, tt := range tests {
