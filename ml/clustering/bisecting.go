@@ -141,7 +141,10 @@ func (b *BisectingKMeans) Fit(ctx context.Context, f *ml.Frame) (ml.Model, error
 	if err != nil {
 		return nil, err
 	}
-	kf := newKMFit(p, cosine)
+	kf, err := newKMFit(ctx, p, cosine)
+	if err != nil {
+		return nil, err
+	}
 	if err := kf.checkWeights(b.P.WeightCol); err != nil {
 		return nil, err
 	}
@@ -160,26 +163,11 @@ func (b *BisectingKMeans) Fit(ctx context.Context, f *ml.Frame) (ml.Model, error
 type bkmTree struct {
 	kf      *kmFit
 	nodes   []bkmNode
-	rowNode []int32   // each row's current (deepest) node
-	norm2   []float64 // ‖x_i‖² (euclidean)
+	rowNode []int32 // each row's current (deepest) node
 }
 
 func (bt *bkmTree) build(ctx context.Context, P BisectingKMeansParams) error {
 	p, d := bt.kf.p, bt.kf.p.d
-	if !bt.kf.cosine {
-		bt.norm2 = make([]float64, p.n)
-		rs := bt.kf.rs
-		err := kmParallel(ctx, rs.nr, func(ctx context.Context, r int) error {
-			lo, hi := rs.bounds(r)
-			for i := lo; i < hi; i++ {
-				bt.norm2[i] = p.norm2(i)
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-	}
 	// The root's summary: every row.
 	root := []bkmAcc{{sum: make([]float64, d)}}
 	bt.nodes = []bkmNode{{id: 1}}
@@ -424,7 +412,7 @@ func (bt *bkmTree) summarize(ctx context.Context, div []int, centers [][]float64
 				p.addTo(i, w*p.inv[i], a.sum)
 			} else {
 				p.addTo(i, w, a.sum)
-				a.sq += w * bt.norm2[i]
+				a.sq += w * bt.kf.xx[i]
 			}
 		}
 		parts[r] = part

@@ -338,7 +338,6 @@ const kmBlock = 256
 type kmScratch struct {
 	lab   []int32
 	score []float64
-	buf   []float64 // the SIMD kernel's score matrix
 }
 
 // kmPool lends scratch buffers to the goroutines of passes, so a fit

@@ -137,7 +137,10 @@ func (km *KMeans) Fit(ctx context.Context, f *ml.Frame) (ml.Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	kf := newKMFit(p, cosine)
+	kf, err := newKMFit(ctx, p, cosine)
+	if err != nil {
+		return nil, err
+	}
 	if err := kf.checkWeights(km.P.WeightCol); err != nil {
 		return nil, err
 	}
@@ -172,12 +175,27 @@ func (km *KMeans) Fit(ctx context.Context, f *ml.Frame) (ml.Model, error) {
 type kmFit struct {
 	p      *kmData
 	cosine bool
-	rs     kmRanges // for passes without per-range accumulators
+	rs     kmRanges  // for passes without per-range accumulators
+	xx     []float64 // ‖x_i‖² (euclidean only)
 	pool   kmPool
 }
 
-func newKMFit(p *kmData, cosine bool) *kmFit {
-	return &kmFit{p: p, cosine: cosine, rs: kmSplit(p.n, 0)}
+// newKMFit prepares the passes over p; for the euclidean measure it
+// computes every row's squared norm once.
+func newKMFit(ctx context.Context, p *kmData, cosine bool) (*kmFit, error) {
+	kf := &kmFit{p: p, cosine: cosine, rs: kmSplit(p.n, 0)}
+	if cosine {
+		return kf, nil
+	}
+	kf.xx = make([]float64, p.n)
+	err := kmParallel(ctx, kf.rs.nr, func(ctx context.Context, r int) error {
+		lo, hi := kf.rs.bounds(r)
+		for i := lo; i < hi; i++ {
+			kf.xx[i] = p.norm2(i)
+		}
+		return nil
+	})
+	return kf, err
 }
 
 // checkWeights fails when every weight is 0.
@@ -194,11 +212,18 @@ func (kf *kmFit) checkWeights(weightCol string) error {
 }
 
 // cost is row i's distance to centre j given the kernel's score s:
-// the squared euclidean distance (computed directly for dense rows) or
-// the cosine distance.
+// the squared euclidean distance or the cosine distance. The squared
+// distance is ‖x‖² + s; when that is below 10⁻⁸(‖x‖² + ‖c‖²), where
+// cancellation may have cost more than about 10⁻⁷ of it, a dense row's
+// distance is computed directly (Spark's fastSquaredDistance does the
+// same).
 func (kf *kmFit) cost(i int, cs *kmCenters, j int32, s float64) float64 {
 	if kf.cosine {
 		return kmCosineFromScore(s, kf.p.inv[i])
+	}
+	xx := kf.xx[i]
+	if v := xx + s; v >= 1e-8*(xx+cs.n2[j]) {
+		return v
 	}
 	return kf.p.sqDistTo(i, cs.row(int(j)), cs.n2[j])
 }

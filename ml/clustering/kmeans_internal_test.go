@@ -152,7 +152,10 @@ func TestKMLloydReference(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
-				kf := newKMFit(p, cosine)
+				kf, err := newKMFit(context.Background(), p, cosine)
+				if err != nil {
+					t.Fatal(err)
+				}
 				cs := newKMCenters(c.Init, d)
 				cost, iters, _, err := kf.lloyd(context.Background(), cs, c.MaxIter, c.Tol)
 				if err != nil {
@@ -196,6 +199,38 @@ func TestKMSplit(t *testing.T) {
 		}
 		if prev != tc.n {
 			t.Fatalf("kmSplit(%d): ranges end at %d", tc.n, prev)
+		}
+	}
+}
+
+// TestKMNearestTies checks that exact ties go to the lowest centre index
+// in every kernel, across groups of 16 and 4 centres.
+func TestKMNearestTies(t *testing.T) {
+	d := 3
+	for _, k := range []int{5, 16, 21, 37} {
+		cent := make([][]float64, k)
+		for j := range cent {
+			cent[j] = []float64{float64(100 + j), 50, -7}
+		}
+		for _, dup := range [][2]int{{1, k - 1}, {k / 2, k - 2}, {0, k - 1}} {
+			lo, hi := dup[0], dup[1]
+			cent[lo] = []float64{1, 2, 3}
+			cent[hi] = []float64{1, 2, 3}
+			x := []float64{1, 2, 3.5, 1, 2, 2.5, 0.9, 2, 3}
+			p := &kmData{n: 3, d: d, x: x}
+			cs := newKMCenters(cent, d)
+			var pool kmPool
+			sc := pool.get()
+			cs.nearest(p, 0, 3, sc)
+			lab, score := make([]int32, 3), make([]float64, 3)
+			cs.nearestDense(x, lab, score)
+			for i := range 3 {
+				if sc.lab[i] != int32(lo) || lab[i] != int32(lo) {
+					t.Fatalf("k=%d, centres %d and %d equal: row %d went to %d (kernel) and %d (portable), want %d", k, lo, hi, i, sc.lab[i], lab[i], lo)
+				}
+			}
+			cent[lo] = []float64{float64(100 + lo), 50, -7}
+			cent[hi] = []float64{float64(100 + hi), 50, -7}
 		}
 	}
 }

@@ -72,43 +72,22 @@ func (cs *kmCenters) nearest(p *kmData, lo, hi int, sc *kmScratch) {
 	case p.sparse():
 		cs.nearestSparse(p, lo, hi, lab, score)
 	case cs.ct != nil:
-		cs.nearestSIMD(p.x[lo*p.d:hi*p.d], lab, score, sc)
+		cs.nearestSIMD(p.x[lo*p.d:hi*p.d], lab, score)
 	default:
 		cs.nearestDense(p.x[lo*p.d:hi*p.d], lab, score)
 	}
 }
 
-// kmSIMDFloats bounds the score matrix of one SIMD call (256 KiB).
-const kmSIMDFloats = 1 << 15
-
 // nearestSIMD is nearest for contiguous dense rows x with the assembly
-// kernel: it computes the score matrix of pairs of rows against all
-// centres, then takes each row's minimum. An odd last row goes to the
+// kernel, which handles pairs of rows; an odd last row goes to the
 // portable kernel.
-func (cs *kmCenters) nearestSIMD(x []float64, lab []int32, score []float64, sc *kmScratch) {
-	d, k, kp := cs.d, cs.k, cs.kp
-	r := len(lab)
-	step := max(2, (kmSIMDFloats/kp)&^1)
-	if len(sc.buf) < step*kp {
-		sc.buf = make([]float64, step*kp)
+func (cs *kmCenters) nearestSIMD(x []float64, lab []int32, score []float64) {
+	d := cs.d
+	even := len(lab) &^ 1
+	if even > 0 {
+		kmNearestAVX2(&x[0], even, d, &cs.ct[0], cs.kp, &cs.n2p[0], &lab[0], &score[0])
 	}
-	even := r &^ 1
-	for b := 0; b < even; b += step {
-		e := min(b+step, even)
-		out := sc.buf[:(e-b)*kp]
-		kmScoresAVX2(&x[b*d], e-b, d, &cs.ct[0], kp, &cs.n2p[0], &out[0])
-		for i := b; i < e; i++ {
-			row := out[(i-b)*kp : (i-b)*kp+k]
-			bs, bl := row[0], 0
-			for j, s := range row {
-				if s < bs {
-					bs, bl = s, j
-				}
-			}
-			lab[i], score[i] = int32(bl), bs
-		}
-	}
-	if even < r {
+	if even < len(lab) {
 		cs.nearestDense(x[even*d:], lab[even:], score[even:])
 	}
 }

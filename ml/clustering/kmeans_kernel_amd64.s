@@ -2,35 +2,47 @@
 
 #include "textflag.h"
 
-// func kmScoresAVX2(x *float64, rows int, d int, ct *float64, kp int, n2 *float64, out *float64)
+// func kmNearestAVX2(x *float64, rows int, d int, ct *float64, kp int, n2 *float64, lab *int32, score *float64)
 //
 // For each of rows (even, >= 2) dense rows x (row-major, d >= 1 values
-// each) and each of kp (a multiple of 4) centres, out[i*kp+c] =
+// each) finds the centre c < kp (kp a multiple of 4) minimizing
 // n2[c] + Σ_j x[i*d+j]·ct[j*kp+c], where ct holds the centres transposed
-// and scaled by -2: the squared distance minus ‖x_i‖². Two rows at a
-// time against 16 (then 4) centres, with the centres' values loaded once
-// per feature for both rows.
-TEXT ·kmScoresAVX2(SB), NOSPLIT, $0-56
+// and scaled by -2 (so the sum is the squared distance minus ‖x_i‖²), and
+// writes c to lab[i] and the minimum to score[i]. Ties go to the lowest c.
+//
+// Two rows at a time: for each group of 16 (then 4) centres the scores of
+// both rows are accumulated with FMAs in Y0-Y3 and Y4-Y7, the centres'
+// values loaded once per feature for both rows; then each row's group
+// minimum is reduced across lanes and, when it beats the row's running
+// minimum (X14, X15), its lowest position is found from the lanes equal to
+// it (VCMPPD, VMOVMSKPD, BSF).
+TEXT ·kmNearestAVX2(SB), NOSPLIT, $0-64
 	MOVQ x+0(FP), SI
 	MOVQ rows+8(FP), R8
 	MOVQ d+16(FP), R9
 	MOVQ kp+32(FP), R14
-	MOVQ out+48(FP), DI
+	MOVQ lab+48(FP), DI
+	MOVQ score+56(FP), DX
 	MOVQ R9, R13
 	SHLQ $3, R13       // row stride of x in bytes
-	MOVQ R14, DX
-	SHRQ $4, DX
-	SHLQ $7, DX        // bytes covered by whole groups of 16 centres
-	SHLQ $3, R14       // row stride of ct and out in bytes
+	SHLQ $3, R14       // row stride of ct in bytes
 
 pairs:
 	CMPQ R8, $2
 	JLT  done
 	LEAQ (SI)(R13*1), BX // second row
-	XORQ AX, AX          // byte offset of the centre group
+	XORQ AX, AX          // byte offset of the centre group in a ct row
+	MOVL $0, (DI)
+	MOVL $0, 4(DI)
+	MOVQ $0x7FF0000000000000, R10 // +Inf
+	MOVQ R10, X14
+	MOVQ R10, X15
 
 g16:
-	CMPQ AX, DX
+	MOVQ kp+32(FP), R10
+	SHRQ $4, R10
+	SHLQ $7, R10         // bytes covered by whole groups of 16
+	CMPQ AX, R10
 	JGE  g4
 	MOVQ n2+40(FP), R10
 	VMOVUPD (R10)(AX*1), Y0
@@ -68,15 +80,70 @@ j16:
 	DECQ CX
 	JNZ  j16
 
-	LEAQ (DI)(R14*1), CX
-	VMOVUPD Y0, (DI)(AX*1)
-	VMOVUPD Y1, 32(DI)(AX*1)
-	VMOVUPD Y2, 64(DI)(AX*1)
-	VMOVUPD Y3, 96(DI)(AX*1)
-	VMOVUPD Y4, (CX)(AX*1)
-	VMOVUPD Y5, 32(CX)(AX*1)
-	VMOVUPD Y6, 64(CX)(AX*1)
-	VMOVUPD Y7, 96(CX)(AX*1)
+	// Row a: the group minimum in every lane of Y8.
+	VMINPD Y1, Y0, Y8
+	VMINPD Y3, Y2, Y9
+	VMINPD Y9, Y8, Y8
+	VPERM2F128 $1, Y8, Y8, Y9
+	VMINPD Y9, Y8, Y8
+	VPERMILPD $5, Y8, Y9
+	VMINPD Y9, Y8, Y8
+	UCOMISD X14, X8
+	JAE  b16
+	VCMPPD $0, Y8, Y0, Y9
+	VMOVMSKPD Y9, R10
+	VCMPPD $0, Y8, Y1, Y9
+	VMOVMSKPD Y9, R11
+	SHLQ $4, R11
+	ORQ  R11, R10
+	VCMPPD $0, Y8, Y2, Y9
+	VMOVMSKPD Y9, R11
+	SHLQ $8, R11
+	ORQ  R11, R10
+	VCMPPD $0, Y8, Y3, Y9
+	VMOVMSKPD Y9, R11
+	SHLQ $12, R11
+	ORQ  R11, R10
+	BSFQ R10, R10
+	MOVQ AX, R11
+	SHRQ $3, R11
+	ADDQ R11, R10
+	MOVL R10, (DI)
+	MOVAPD X8, X14
+
+b16:
+	// Row b.
+	VMINPD Y5, Y4, Y8
+	VMINPD Y7, Y6, Y9
+	VMINPD Y9, Y8, Y8
+	VPERM2F128 $1, Y8, Y8, Y9
+	VMINPD Y9, Y8, Y8
+	VPERMILPD $5, Y8, Y9
+	VMINPD Y9, Y8, Y8
+	UCOMISD X15, X8
+	JAE  n16
+	VCMPPD $0, Y8, Y4, Y9
+	VMOVMSKPD Y9, R10
+	VCMPPD $0, Y8, Y5, Y9
+	VMOVMSKPD Y9, R11
+	SHLQ $4, R11
+	ORQ  R11, R10
+	VCMPPD $0, Y8, Y6, Y9
+	VMOVMSKPD Y9, R11
+	SHLQ $8, R11
+	ORQ  R11, R10
+	VCMPPD $0, Y8, Y7, Y9
+	VMOVMSKPD Y9, R11
+	SHLQ $12, R11
+	ORQ  R11, R10
+	BSFQ R10, R10
+	MOVQ AX, R11
+	SHRQ $3, R11
+	ADDQ R11, R10
+	MOVL R10, 4(DI)
+	MOVAPD X8, X15
+
+n16:
 	ADDQ $128, AX
 	JMP  g16
 
@@ -104,15 +171,47 @@ j4:
 	DECQ CX
 	JNZ  j4
 
-	LEAQ (DI)(R14*1), CX
-	VMOVUPD Y0, (DI)(AX*1)
-	VMOVUPD Y4, (CX)(AX*1)
+	VPERM2F128 $1, Y0, Y0, Y9
+	VMINPD Y9, Y0, Y8
+	VPERMILPD $5, Y8, Y9
+	VMINPD Y9, Y8, Y8
+	UCOMISD X14, X8
+	JAE  b4
+	VCMPPD $0, Y8, Y0, Y9
+	VMOVMSKPD Y9, R10
+	BSFQ R10, R10
+	MOVQ AX, R11
+	SHRQ $3, R11
+	ADDQ R11, R10
+	MOVL R10, (DI)
+	MOVAPD X8, X14
+
+b4:
+	VPERM2F128 $1, Y4, Y4, Y9
+	VMINPD Y9, Y4, Y8
+	VPERMILPD $5, Y8, Y9
+	VMINPD Y9, Y8, Y8
+	UCOMISD X15, X8
+	JAE  n4
+	VCMPPD $0, Y8, Y4, Y9
+	VMOVMSKPD Y9, R10
+	BSFQ R10, R10
+	MOVQ AX, R11
+	SHRQ $3, R11
+	ADDQ R11, R10
+	MOVL R10, 4(DI)
+	MOVAPD X8, X15
+
+n4:
 	ADDQ $32, AX
 	JMP  g4
 
 next:
+	MOVSD X14, (DX)
+	MOVSD X15, 8(DX)
 	LEAQ (SI)(R13*2), SI
-	LEAQ (DI)(R14*2), DI
+	ADDQ $8, DI
+	ADDQ $16, DX
 	SUBQ $2, R8
 	JMP  pairs
 
