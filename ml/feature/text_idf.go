@@ -235,6 +235,17 @@ func (m *IDFModel) transform(ctx context.Context, f *ml.Frame) (*ml.Frame, error
 	return f.WithColumn(vectorField(m.P.OutputCol, ml.VectorAttrs{NumAttrs: len(idf)}), col)
 }
 
+// DebugString summarizes the model.
+func (m *IDFModel) DebugString() string {
+	zero := 0
+	for _, x := range m.Idf {
+		if x == 0 {
+			zero++
+		}
+	}
+	return fmt.Sprintf("IDFModel: %d features fitted on %d documents; %d have IDF 0 (in every document, or in fewer than minDocFreq)", len(m.Idf), m.NumDocs, zero)
+}
+
 // FrameNames returns ["idf"].
 func (m *IDFModel) FrameNames() []string { return []string{"idf"} }
 
