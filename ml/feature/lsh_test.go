@@ -13,6 +13,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/sluice-dev/sluice/ml"
 	"github.com/sluice-dev/sluice/ml/feature"
@@ -504,4 +505,44 @@ func ExampleBucketedRandomProjectionLSHModel_ApproxNearestNeighbors() {
 	fmt.Println(d.Chunk(0))
 	// Output:
 	// [1 1]
+}
+
+func ExampleMinHashLSHModel_ApproxSimilarityJoin() {
+	ctx := context.Background()
+	// Sets as binary sparse vectors (Spark's MinHashLSH example).
+	set := func(idx ...int32) ml.Vector { return ml.Sparse(6, idx, []float64{1, 1, 1}) }
+	frame := func(ids []int64, sets ...ml.Vector) *ml.Frame {
+		ib := array.NewInt64Builder(memory.DefaultAllocator)
+		ib.AppendValues(ids, nil)
+		id := ib.NewArray()
+		f, _ := ml.NewFrame(arrow.NewSchema([]arrow.Field{{Name: "id", Type: arrow.PrimitiveTypes.Int64}, {Name: "features", Type: ml.VectorType}}, nil),
+			[]*arrow.Chunked{arrow.NewChunked(id.DataType(), []arrow.Array{id}), ml.VectorsColumn(sets)})
+		return f
+	}
+	dfA := frame([]int64{0, 1, 2}, set(0, 1, 2), set(2, 3, 4), set(0, 2, 4))
+	dfB := frame([]int64{3, 4, 5}, set(1, 3, 5), set(2, 3, 5), set(1, 2, 4))
+
+	mh := feature.NewMinHashLSH()
+	mh.P.InputCol, mh.P.OutputCol, mh.P.NumHashTables = "features", "hashes", 20
+	model, err := mh.Fit(ctx, dfA)
+	if err != nil {
+		panic(err)
+	}
+	joined, err := model.(*feature.MinHashLSHModel).ApproxSimilarityJoin(ctx, dfA, dfB, 0.6, "JaccardDistance")
+	if err != nil {
+		panic(err)
+	}
+	a, _ := joined.Column("datasetA")
+	b, _ := joined.Column("datasetB")
+	d, _ := joined.Column("JaccardDistance")
+	for i := 0; i < int(joined.NumRows()); i++ {
+		fmt.Println(a.Chunk(0).(*array.Struct).Field(0).(*array.Int64).Value(i),
+			b.Chunk(0).(*array.Struct).Field(0).(*array.Int64).Value(i),
+			d.Chunk(0).(*array.Float64).Value(i))
+	}
+	// Output:
+	// 0 5 0.5
+	// 1 4 0.5
+	// 1 5 0.5
+	// 2 5 0.5
 }
