@@ -263,3 +263,35 @@ func TestPartitionedCompactExpire(t *testing.T) {
 		t.Fatal("rows changed by expire")
 	}
 }
+
+// A data file larger than read.split.target-size is split by iceberg-go's
+// planner into several scan tasks; Plan lists it once, so SQL reads each
+// row once.
+func TestPlanListsSplitFilesOnce(t *testing.T) {
+	ctx := context.Background()
+	cat := mustCatalog(t)
+	tbl := mustCreate(t, cat, "big", "id BIGINT, name VARCHAR", table.CreateOptions{Properties: map[string]string{
+		"write.parquet.row-group-limit": "1000", // 10 row groups of a few KiB
+		"read.split.target-size":        "1024",
+	}})
+	tbl, _, err := tbl.Append(ctx, idRows(seq(0, 10_000)), table.WriteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := tbl.Plan(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var records int64
+	paths := map[string]bool{}
+	for _, f := range plan.Files {
+		if paths[f.Path] {
+			t.Errorf("Plan lists %s twice", f.Path)
+		}
+		paths[f.Path] = true
+		records += f.Records
+	}
+	if records != 10_000 {
+		t.Errorf("Plan's files hold %d records, want 10000 (%d files)", records, len(plan.Files))
+	}
+}

@@ -192,11 +192,18 @@ func (t *Table) Plan(ctx context.Context, snap *itable.Snapshot) (*ScanPlan, err
 	if err != nil {
 		return nil, fmt.Errorf("plan scan of %s version %d: %w", t.id, snap.SequenceNumber, err)
 	}
+	// iceberg-go splits a file larger than read.split.target-size (128 MiB)
+	// into several tasks, one per range of row groups; engines read whole
+	// files, so each file is listed once.
+	seen := make(map[string]bool, len(tasks))
 	for _, task := range tasks {
 		if len(task.DeleteFiles)+len(task.EqualityDeleteFiles)+len(task.DeletionVectorFiles) > 0 {
 			return nil, fmt.Errorf("table %s version %d: data file %s has merge-on-read delete files, which Sluice's SQL engine does not apply; run `sluice tables compact %s` first", t.id, snap.SequenceNumber, task.File.FilePath(), t.id)
 		}
-		plan.Files = append(plan.Files, DataFile{Path: task.File.FilePath(), Records: task.File.Count(), Size: task.File.FileSizeBytes()})
+		if p := task.File.FilePath(); !seen[p] {
+			seen[p] = true
+			plan.Files = append(plan.Files, DataFile{Path: p, Records: task.File.Count(), Size: task.File.FileSizeBytes()})
+		}
 	}
 	plan.Key = t.PlanKey(snap)
 	return plan, nil
