@@ -368,15 +368,15 @@ func (m *FPGrowthModel) Transform(ctx context.Context, f *ml.Frame) (*ml.Frame, 
 // by antecedent, and antecedents indexed by their least frequent item,
 // so a row only looks at antecedents it may contain.
 type predictor struct {
-	rules  []rule
 	antes  [][]int32 // distinct antecedents
-	ruleOf [][]int   // antecedent → its rules (indices into rules)
+	ruleOf [][]int32 // antecedent → its rules (indices into the rules)
+	consOf [][]int32 // antecedent → the consequents of those rules
 	byRare [][]int32 // rank → antecedents whose least frequent item it is
 	m      int
 }
 
 func newPredictor(rules []rule, m int) *predictor {
-	p := &predictor{rules: rules, byRare: make([][]int32, m), m: m}
+	p := &predictor{byRare: make([][]int32, m), m: m}
 	ids := map[string]int32{}
 	var buf []byte
 	for i, r := range rules {
@@ -386,10 +386,11 @@ func newPredictor(rules []rule, m int) *predictor {
 			id = int32(len(p.antes))
 			ids[string(buf)] = id
 			p.antes = append(p.antes, r.ante)
-			p.ruleOf = append(p.ruleOf, nil)
+			p.ruleOf, p.consOf = append(p.ruleOf, nil), append(p.consOf, nil)
 			p.byRare[r.ante[0]] = append(p.byRare[r.ante[0]], id)
 		}
-		p.ruleOf[id] = append(p.ruleOf[id], i)
+		p.ruleOf[id] = append(p.ruleOf[id], int32(i))
+		p.consOf[id] = append(p.consOf[id], r.cons)
 	}
 	return p
 }
@@ -398,13 +399,13 @@ func newPredictor(rules []rule, m int) *predictor {
 type predictState struct {
 	stamp []int32 // rank → row stamp when present
 	seen  []int32 // rank → row stamp when some satisfied rule predicts it
-	best  []int   // rank → first satisfied rule predicting it (valid when seen)
+	best  []int32 // rank → first satisfied rule predicting it (valid when seen)
 	row   int32
 	cands []int32
 }
 
 func (p *predictor) newState() *predictState {
-	return &predictState{stamp: make([]int32, p.m), seen: make([]int32, p.m), best: make([]int, p.m)}
+	return &predictState{stamp: make([]int32, p.m), seen: make([]int32, p.m), best: make([]int32, p.m)}
 }
 
 // predict returns the predicted ranks for a row whose frequent items are
@@ -428,8 +429,9 @@ func (p *predictor) predict(st *predictState, present []int32) []int32 {
 			if !ok {
 				continue
 			}
-			for _, ri := range p.ruleOf[a] {
-				c := p.rules[ri].cons
+			rules := p.ruleOf[a]
+			for k, c := range p.consOf[a] {
+				ri := rules[k]
 				switch {
 				case st.stamp[c] == st.row:
 				case st.seen[c] != st.row:
