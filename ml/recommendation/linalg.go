@@ -55,30 +55,8 @@ func axpyF32(a float32, x, y []float32) {
 	}
 }
 
-// dotAxpyF32 returns d = y·p and then sets out += c(d)·y, reading y once
-// from memory: the inner step of CG's matrix-vector product Σ c·(y·p)·y.
-// coef is applied as out += (c·d)·y.
-func dotAxpyF32(y, p, out []float32, c float32) {
-	axpyF32(c*dotF32(y, p), y, out)
-}
-
-// gramAdd adds Σ_l w[l]·rows[l]·rows[l]ᵀ for len(rows) <= 4 rows of
-// length k (already float64) to the upper triangle of the d×d row-major
-// matrix a (d >= k; only a[i*d+j] with i <= j < k are touched).
-func gramAdd4(a []float64, d, k int, r0, r1, r2, r3 []float64) {
-	r0, r1, r2, r3 = r0[:k], r1[:k], r2[:k], r3[:k]
-	for i := 0; i < k; i++ {
-		a0, a1, a2, a3 := r0[i], r1[i], r2[i], r3[i]
-		row := a[i*d+i : i*d+k]
-		b0, b1, b2, b3 := r0[i:], r1[i:], r2[i:], r3[i:]
-		b0, b1, b2, b3 = b0[:len(row)], b1[:len(row)], b2[:len(row)], b3[:len(row)]
-		for j := range row {
-			row[j] += a0*b0[j] + a1*b1[j] + a2*b2[j] + a3*b3[j]
-		}
-	}
-}
-
-// gramAdd1 adds w·r·rᵀ to the upper triangle of a (see gramAdd4).
+// gramAdd1 adds w·r·rᵀ (r of length k) to the upper triangle of the d×d
+// row-major matrix a (only a[i*d+j] with i <= j < k are touched).
 func gramAdd1(a []float64, d, k int, w float64, r []float64) {
 	r = r[:k]
 	for i := 0; i < k; i++ {
@@ -103,18 +81,14 @@ func mirrorUpper(a []float64, d int) {
 }
 
 // cholSolve solves a·x = b for a symmetric positive definite d×d matrix
-// given by its upper triangle (row-major, overwritten by the factor),
-// writing x into b. It returns false when a is not positive definite.
+// given by its upper triangle (row-major; overwritten by the factor U with
+// a = UᵀU), writing x into b. It returns false, with b untouched, when a
+// is not positive definite. The factorization is right-looking, so its
+// inner loop runs along contiguous rows.
 func cholSolve(a []float64, b []float64, d int) bool {
-	// Factor a = Uᵀ·U in place (U upper triangular, stored in a's upper
-	// triangle), row by row.
 	for i := 0; i < d; i++ {
 		ri := a[i*d : i*d+d]
 		s := ri[i]
-		for p := 0; p < i; p++ {
-			u := a[p*d+i]
-			s -= u * u
-		}
 		if !(s > 0) || math.IsInf(s, 0) {
 			return false
 		}
@@ -122,24 +96,34 @@ func cholSolve(a []float64, b []float64, d int) bool {
 		ri[i] = piv
 		inv := 1 / piv
 		for j := i + 1; j < d; j++ {
-			s := ri[j]
-			for p := 0; p < i; p++ {
-				s -= a[p*d+i] * a[p*d+j]
+			ri[j] *= inv
+		}
+		// Rows below: a[r][r:] -= U[i][r]·U[i][r:].
+		for r := i + 1; r < d; r++ {
+			f := ri[r]
+			if f == 0 {
+				continue
 			}
-			ri[j] = s * inv
+			rr := a[r*d+r : r*d+d]
+			src := ri[r:d]
+			src = src[:len(rr)]
+			for j := range rr {
+				rr[j] -= f * src[j]
+			}
 		}
 	}
 	// Uᵀ·y = b (forward), then U·x = y (backward).
 	for i := 0; i < d; i++ {
-		s := b[i]
-		for p := 0; p < i; p++ {
-			s -= a[p*d+i] * b[p]
+		ri := a[i*d : i*d+d]
+		b[i] /= ri[i]
+		bi := b[i]
+		for j := i + 1; j < d; j++ {
+			b[j] -= ri[j] * bi
 		}
-		b[i] = s / a[i*d+i]
 	}
 	for i := d - 1; i >= 0; i-- {
-		s := b[i]
 		ri := a[i*d : i*d+d]
+		s := b[i]
 		for j := i + 1; j < d; j++ {
 			s -= ri[j] * b[j]
 		}

@@ -169,10 +169,11 @@ const srcPerTask = 16
 
 // scoreTopK fills res with the top res.k destination rows of each source row.
 func (m *ALSModel) scoreTopK(ctx context.Context, src, dst *factorTable, rows []int32, forItems bool, res *topK) error {
-	k, rank := res.k, m.rank
+	k := res.k
 	nDst := len(dst.ids)
 	block := min(m.P.BlockSize, nDst)
 	nTasks := (len(rows) + srcPerTask - 1) / srcPerTask
+	sc := newBlockScorer(m, src, dst, forItems)
 	var next atomic.Int64
 	g, gctx := errgroup.WithContext(ctx)
 	workers := max(1, min(runtime.GOMAXPROCS(0), nTasks))
@@ -182,7 +183,6 @@ func (m *ALSModel) scoreTopK(ctx context.Context, src, dst *factorTable, rows []
 			for i := range heaps {
 				heaps[i] = heap{idx: make([]int32, 0, k), score: make([]float64, 0, k)}
 			}
-			dots := make([]float32, 4)
 			for {
 				t := int(next.Add(1)) - 1
 				if t >= nTasks {
@@ -198,19 +198,7 @@ func (m *ALSModel) scoreTopK(ctx context.Context, src, dst *factorTable, rows []
 					}
 					b1 := min(b0+block, nDst)
 					for s := lo; s < hi; s++ {
-						su := rows[s]
-						x := src.row(su, rank)
-						h := &heaps[s-lo]
-						d := b0
-						for ; d+4 <= b1; d += 4 {
-							dots[0], dots[1], dots[2], dots[3] = dot4(x, dst.row(int32(d), rank), dst.row(int32(d+1), rank), dst.row(int32(d+2), rank), dst.row(int32(d+3), rank))
-							for l := range 4 {
-								h.offer(m.pairScore(dots[l], su, int32(d+l), forItems), int32(d+l))
-							}
-						}
-						for ; d < b1; d++ {
-							h.offer(m.pairScore(dot32(x, dst.row(int32(d), rank)), su, int32(d), forItems), int32(d))
-						}
+						sc.scoreBlock(&heaps[s-lo], rows[s], b0, b1)
 					}
 				}
 				for s := lo; s < hi; s++ {
@@ -228,19 +216,63 @@ func (m *ALSModel) scoreTopK(ctx context.Context, src, dst *factorTable, rows []
 	return g.Wait()
 }
 
-// pairScore finishes the dot product of source row s and destination row
-// d into a score; NaN ranks last.
-func (m *ALSModel) pairScore(dot float32, s, d int32, forItems bool) float64 {
-	var v float64
-	if forItems {
-		v = m.finish(dot, d, s)
-	} else {
-		v = m.finish(dot, s, d)
+// blockScorer scores one source row against a range of destination rows.
+// Scores are computed exactly as ALSModel.finish does (the same float32
+// dot product, then + μ, then + (user bias + item bias) in float64), so
+// they equal Predict bit for bit.
+type blockScorer struct {
+	rank     int
+	src, dst *factorTable
+	bias     bool    // biasMode is not none: add mu (and biases, if any)
+	mu       float64 // global mean
+	srcBias  []float32
+	dstBias  []float32
+}
+
+func newBlockScorer(m *ALSModel, src, dst *factorTable, forItems bool) *blockScorer {
+	_ = forItems // the sum of the two biases does not depend on the side
+	return &blockScorer{rank: m.rank, src: src, dst: dst, bias: m.biasMode != BiasNone && m.biasMode != "",
+		mu: m.globalMean, srcBias: src.bias, dstBias: dst.bias}
+}
+
+// scoreBlock offers destination rows [b0, b1) to h for source row su.
+func (sc *blockScorer) scoreBlock(h *heap, su int32, b0, b1 int) {
+	rank := sc.rank
+	x := sc.src.row(su, rank)
+	var sb float64
+	if sc.srcBias != nil {
+		sb = float64(sc.srcBias[su])
 	}
-	if math.IsNaN(v) {
-		return math.Inf(-1)
+	finish := func(dot float32, d int) float64 {
+		v := float64(dot)
+		if sc.bias {
+			v += sc.mu
+			if sc.dstBias != nil {
+				v += sb + float64(sc.dstBias[d])
+			}
+		}
+		return v
 	}
-	return v
+	d := b0
+	for ; d+4 <= b1; d += 4 {
+		s0, s1, s2, s3 := dot4(x, sc.dst.row(int32(d), rank), sc.dst.row(int32(d+1), rank), sc.dst.row(int32(d+2), rank), sc.dst.row(int32(d+3), rank))
+		v0, v1, v2, v3 := finish(s0, d), finish(s1, d+1), finish(s2, d+2), finish(s3, d+3)
+		if h.full() {
+			// A candidate equal to the worst kept one never displaces it:
+			// it has a larger index (rows are scanned in index order).
+			thr := h.score[0]
+			if !(v0 > thr || v1 > thr || v2 > thr || v3 > thr) {
+				continue
+			}
+		}
+		h.offer(v0, int32(d))
+		h.offer(v1, int32(d+1))
+		h.offer(v2, int32(d+2))
+		h.offer(v3, int32(d+3))
+	}
+	for ; d < b1; d++ {
+		h.offer(finish(dot32(x, sc.dst.row(int32(d), rank)), d), int32(d))
+	}
 }
 
 // dot4 returns dot32(x, y0) … dot32(x, y3), summed in the same order.
@@ -274,7 +306,14 @@ func worse(sa float64, ia int32, sb float64, ib int32) bool {
 	return sa < sb || (sa == sb && ia > ib)
 }
 
+func (h *heap) full() bool { return len(h.idx) == h.k }
+
+// offer adds candidate i with score s if it ranks among the best k. NaN
+// scores rank last (as -Inf).
 func (h *heap) offer(s float64, i int32) {
+	if math.IsNaN(s) {
+		s = math.Inf(-1)
+	}
 	if len(h.idx) < h.k {
 		h.idx = append(h.idx, i)
 		h.score = append(h.score, s)
