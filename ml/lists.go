@@ -42,7 +42,7 @@ func CheckStringListCol(sc *arrow.Schema, param, name string) error {
 
 // StringLists reads a list-of-strings column. A NULL row reads as nil
 // with valid[i] false; an empty list reads as a non-nil empty slice.
-// NULL elements inside a list are an error naming the row.
+// NULL elements inside a list are an error naming the row (1-based).
 func StringLists(col *arrow.Chunked) (rows [][]string, valid []bool, err error) {
 	if !IsStringList(col.DataType()) {
 		return nil, nil, fmt.Errorf("column is %s, want array<string>", col.DataType())
@@ -75,7 +75,7 @@ func StringLists(col *arrow.Chunked) (rows [][]string, valid []bool, err error) 
 			r := make([]string, 0, hi-lo)
 			for j := lo; j < hi; j++ {
 				if values.IsNull(int(j)) {
-					return nil, nil, fmt.Errorf("row %d: element %d is NULL; drop NULL elements (e.g. list_filter(x, e -> e IS NOT NULL))", base+i, j-lo)
+					return nil, nil, fmt.Errorf("row %d: element %d is NULL; drop NULL elements (e.g. list_filter(x, e -> e IS NOT NULL))", base+i+1, j-lo+1)
 				}
 				r = append(r, str(int(j)))
 			}
@@ -92,13 +92,27 @@ func StringListColumn(rows [][]string, valid []bool) *arrow.Chunked {
 	lb := array.NewListBuilder(memory.DefaultAllocator, arrow.BinaryTypes.String)
 	defer lb.Release()
 	vb := lb.ValueBuilder().(*array.StringBuilder)
+	// Reserve once: AppendValues per row would regrow the buffers to the
+	// exact size each time, which is quadratic in the number of rows.
+	var n, bytes int
+	for _, r := range rows {
+		n += len(r)
+		for _, s := range r {
+			bytes += len(s)
+		}
+	}
+	lb.Reserve(len(rows))
+	vb.Reserve(n)
+	vb.ReserveData(bytes)
 	for i, r := range rows {
 		if valid != nil && !valid[i] {
 			lb.AppendNull()
 			continue
 		}
 		lb.Append(true)
-		vb.AppendValues(r, nil)
+		for _, s := range r {
+			vb.Append(s)
+		}
 	}
 	a := lb.NewArray()
 	defer a.Release()
