@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -158,31 +159,39 @@ func (cv *CountVectorizer) fit(ctx context.Context, f *ml.Frame) (*CountVectoriz
 	if n == 0 {
 		return nil, fmt.Errorf("column %s: no rows to fit on; check the input table or the filter", p.InputCol)
 	}
+	// One counter per worker, each taking the next block of rows until
+	// none is left: fewer copies of each term than one per block.
 	blocks := textBlocks(n)
-	stats := make([]*termStats, len(blocks))
+	workers := min(runtime.GOMAXPROCS(0), len(blocks))
+	stats := make([]*termStats, workers)
+	var next atomic.Int64
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(runtime.GOMAXPROCS(0))
-	for k, b := range blocks {
+	for w := range workers {
+		s := newTermStats()
+		stats[w] = s
 		g.Go(func() error {
-			if err := gctx.Err(); err != nil {
-				return err
-			}
-			s := newTermStats()
-			for i := b[0]; i < b[1]; i++ {
-				row, null := tc.row(i)
-				if null {
-					return nullTokensErr(p.InputCol, i)
+			for {
+				k := int(next.Add(1)) - 1
+				if k >= len(blocks) {
+					return nil
 				}
-				for j := range row.Len() {
-					tok, null := row.at(j)
+				if err := gctx.Err(); err != nil {
+					return err
+				}
+				for i := blocks[k][0]; i < blocks[k][1]; i++ {
+					row, null := tc.row(i)
 					if null {
-						return nullElemErr(p.InputCol, i, j)
+						return nullTokensErr(p.InputCol, i)
 					}
-					s.add(tok, int32(i))
+					for j := range row.Len() {
+						tok, null := row.at(j)
+						if null {
+							return nullElemErr(p.InputCol, i, j)
+						}
+						s.add(tok, int32(i))
+					}
 				}
 			}
-			stats[k] = s
-			return nil
 		})
 	}
 	if err := g.Wait(); err != nil {
@@ -323,20 +332,20 @@ func (m *CountVectorizerModel) transform(ctx context.Context, f *ml.Frame) (*ml.
 	col, err := parallelBlocks(ctx, tc.Len(), ml.VectorType, func(lo, hi int) (arrow.Array, error) {
 		vb := ml.NewVectorBuilder(nil)
 		defer vb.Release()
-		var tf termFreqs
+		_, elems := tc.blockSize(lo, hi)
+		tf := newTermFreqs(size, elems)
 		for i := lo; i < hi; i++ {
 			row, null := tc.row(i)
 			if null {
 				return nil, nullTokensErr(p.InputCol, i)
 			}
-			tf.reset()
 			for j := range row.Len() {
 				tok, null := row.at(j)
 				if null {
 					continue
 				}
 				if id, ok := dict[tok]; ok {
-					tf.ids = append(tf.ids, id)
+					tf.add(id)
 				}
 			}
 			minTF := p.MinTF

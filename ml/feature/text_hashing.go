@@ -106,20 +106,20 @@ func (h *HashingTF) transform(ctx context.Context, f *ml.Frame) (*ml.Frame, erro
 	col, err := parallelBlocks(ctx, tc.Len(), ml.VectorType, func(lo, hi int) (arrow.Array, error) {
 		vb := ml.NewVectorBuilder(nil)
 		defer vb.Release()
-		var tf termFreqs
+		_, elems := tc.blockSize(lo, hi)
+		tf := newTermFreqs(int(n), elems)
 		for i := lo; i < hi; i++ {
 			row, null := tc.row(i)
 			if null {
 				return nil, nullTokensErr(p.InputCol, i)
 			}
-			tf.reset()
 			for j := range row.Len() {
 				tok, null := row.at(j)
 				hash := int32(hashingSeed) // Spark: null hashes to the seed
 				if !null {
 					hash = murmur3String(tok, hashingSeed)
 				}
-				tf.ids = append(tf.ids, int32(nonNegativeMod(hash, n)))
+				tf.add(int32(nonNegativeMod(hash, n)))
 			}
 			vb.Append(tf.vector(int(n), p.Binary, 0))
 		}
@@ -131,30 +131,63 @@ func (h *HashingTF) transform(ctx context.Context, f *ml.Frame) (*ml.Frame, erro
 	return f.WithColumn(vectorField(p.OutputCol, ml.VectorAttrs{NumAttrs: p.NumFeatures}), col)
 }
 
-// termFreqs collects the feature indices of one document's terms and
-// turns them into a sparse count vector; its buffers are reused.
+// termFreqs counts the feature indices of one document's terms and turns
+// them into a sparse count vector; its buffers are reused between
+// documents. Over large blocks it counts in a dense array (one slot per
+// feature), sorting only the distinct indices; otherwise it sorts all of
+// them.
 type termFreqs struct {
-	ids  []int32
-	idx  []int32
-	vals []float64
+	counts []int32 // dense counts, all zero between documents; nil: sort ids
+	ids    []int32 // the distinct indices (dense) or every index (sorting)
+	idx    []int32
+	vals   []float64
+	dense  bool
 }
 
-func (t *termFreqs) reset() { t.ids = t.ids[:0] }
+// newTermFreqs returns a counter for vectors of the given size, over a
+// block of about tokens tokens. Dense counting pays off when the array
+// stays in cache and the block has many tokens per feature.
+func newTermFreqs(size, tokens int) *termFreqs {
+	t := &termFreqs{}
+	if size <= 1<<16 && size <= 16*tokens { // fits in cache; worth zeroing
+		t.counts, t.dense = make([]int32, size), true
+	}
+	return t
+}
 
-// vector returns the counts of t.ids as a sparse vector of the given
-// size (a view into t's buffers, valid until the next reset): counts
-// below minTF are dropped, and with binary the rest are 1.
+func (t *termFreqs) add(id int32) {
+	if !t.dense {
+		t.ids = append(t.ids, id)
+		return
+	}
+	if t.counts[id] == 0 {
+		t.ids = append(t.ids, id)
+	}
+	t.counts[id]++
+}
+
+// vector returns the counts as a sparse vector of the given size (a view
+// into t's buffers, valid until the next call) and starts the next
+// document: counts below minTF are dropped, and with binary the rest are
+// 1.
 func (t *termFreqs) vector(size int, binary bool, minTF float64) ml.Vector {
 	slices.Sort(t.ids)
 	t.idx, t.vals = t.idx[:0], t.vals[:0]
 	for k := 0; k < len(t.ids); {
 		id := t.ids[k]
-		e := k + 1
-		for e < len(t.ids) && t.ids[e] == id {
-			e++
+		var c float64
+		if t.dense {
+			c = float64(t.counts[id])
+			t.counts[id] = 0
+			k++
+		} else {
+			e := k + 1
+			for e < len(t.ids) && t.ids[e] == id {
+				e++
+			}
+			c = float64(e - k)
+			k = e
 		}
-		c := float64(e - k)
-		k = e
 		if c < minTF {
 			continue
 		}
@@ -163,6 +196,7 @@ func (t *termFreqs) vector(size int, binary bool, minTF float64) ml.Vector {
 		}
 		t.idx, t.vals = append(t.idx, id), append(t.vals, c)
 	}
+	t.ids = t.ids[:0]
 	return ml.Sparse(size, t.idx, t.vals)
 }
 

@@ -296,3 +296,26 @@ func TestStopSetAgrees(t *testing.T) {
 		}
 	}
 }
+
+// TestTermFreqsDenseAndSorted checks that both counting modes give the
+// same vectors.
+func TestTermFreqsDenseAndSorted(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	const size = 50
+	dense, sorted := newTermFreqs(size, 1000), newTermFreqs(size, 1)
+	if !dense.dense || sorted.dense {
+		t.Fatalf("modes: dense %v, sorted %v", dense.dense, sorted.dense)
+	}
+	for doc := range 200 {
+		for range r.IntN(40) {
+			id := int32(r.IntN(size))
+			dense.add(id)
+			sorted.add(id)
+		}
+		binary, minTF := doc%3 == 0, float64(doc%4)
+		a, b := dense.vector(size, binary, minTF), sorted.vector(size, binary, minTF)
+		if !slices.Equal(a.Indices, b.Indices) || !slices.Equal(a.Values, b.Values) {
+			t.Fatalf("document %d: dense %v, sorted %v", doc, a, b)
+		}
+	}
+}
