@@ -69,31 +69,41 @@ func (p KMeansParams) Validate() error {
 // each row with probability min(1, 2k·w·cost/Σ w·cost), where cost is
 // the row's distance (squared euclidean, or cosine) to the nearest
 // candidate so far; it weights every distinct candidate by the weight of
-// the rows nearest to it and runs a weighted k-means++ with up to 30 Lloyd
-// iterations on the candidates to choose k centres. Spark weights the
-// candidates by row counts and the sampling by unweighted costs; Sluice
-// uses the instance weights in both, so a row of weight 2 counts as two
-// rows (the same with unit weights). When the data has k or fewer
-// distinct candidates, they are the centres, so a model may have fewer
-// than k clusters (Spark's behaviour). "random" picks k distinct rows.
+// the rows nearest to it and runs a weighted k-means++ with up to 30
+// Lloyd iterations on the candidates to choose k centres. Two deviations
+// from Spark, both about quality: the k-means++ on the candidates is the
+// greedy variant (2 + ⌊ln k⌋ draws per centre, keeping the one that
+// lowers the weighted cost most, as scikit-learn's), because Spark's
+// single draw often puts two centres in one well-separated cluster and
+// none in another; and the instance weights enter the sampling and the
+// candidate weights (Spark uses unweighted costs and row counts), so a
+// row of weight 2 counts as two rows. With unit weights the sampling is
+// Spark's. When the data has k or fewer distinct candidates, they are the
+// centres, so a model may have fewer than k clusters (Spark's
+// behaviour). "random" draws k rows and keeps the distinct ones.
 //
-// Lloyd's iterations assign every row to its nearest centre and move each
-// centre to the weighted mean of its rows; a centre with no rows stays
-// where it is. They stop after maxIter iterations or once every centre
-// moved at most tol (Spark's rule: squared shift <= tol², or cosine
-// distance <= tol). TrainingCost is the weighted sum of squared distances
-// (cosine distances) of the last iteration's assignment, as Spark's
-// summary.trainingCost; ClusterSizes count the rows nearest to each final
-// centre.
+// Lloyd's iterations assign every row to its nearest centre (ties to the
+// lower index) and move each centre to the weighted mean of its rows; a
+// centre with no rows stays where it is. They stop after maxIter
+// iterations or once every centre moved at most tol (Spark's rule:
+// squared shift <= tol², or cosine distance <= tol). TrainingCost is the
+// weighted sum of squared distances (cosine distances) of the last
+// iteration's assignment, as Spark's summary.trainingCost; ClusterSizes
+// count the rows nearest to each final centre. With maxIter 0 the centres
+// are the initial ones and TrainingCost their cost (Spark reports 0).
 //
 // With the cosine measure centres are unit vectors and rows are compared
 // by angle; an all-zero row is an error, as in Spark.
 //
-// Each pass computes ‖c‖² − 2x·c for blocks of rows against all centres
-// in register-blocked loops, on GOMAXPROCS goroutines over fixed row
-// ranges whose partial sums are added in range order: results do not
-// depend on the number of cores. Passes allocate nothing per row. Sparse
-// feature vectors are clustered without densifying them.
+// Each pass scores blocks of rows against all centres as ‖c‖² − 2x·c
+// (an AVX2/FMA assembly kernel on amd64 CPUs that have it, register-
+// blocked Go elsewhere), on GOMAXPROCS goroutines over fixed row ranges
+// whose partial sums are added in range order: on a given CPU, results do
+// not depend on the number of cores (CPUs with and without FMA may differ
+// in the last bits). Passes allocate nothing per row. Sparse feature
+// vectors are clustered without densifying them. A fit holds the features
+// (aliased, not copied, when they are dense and contiguous) plus 20 bytes
+// per row.
 type KMeans struct {
 	P KMeansParams
 }
