@@ -365,7 +365,7 @@ func (sp *kmPool) put(s *kmScratch) {
 	sp.mu.Unlock()
 }
 
-// kmCheckParamsCommon validates what KMeans and BisectingKMeans share.
+// kmCheckMeasure checks a distanceMeasure param.
 func kmCheckMeasure(m string) error {
 	switch m {
 	case kmEuclidean, kmCosine:

@@ -156,7 +156,7 @@ func (kf *kmFit) initParallel(ctx context.Context, k, steps int, seed int64) ([]
 			weights[t] += w
 		}
 	}
-	return kmLocalPlusPlus(rng, pts, weights, k, kmLocalIter, kf.cosine), nil
+	return kmLocalPlusPlus(ctx, rng, pts, weights, k, kmLocalIter, kf.cosine)
 }
 
 // updateCosts lowers costs[i] to row i's distance to the nearest of
@@ -261,7 +261,8 @@ func kmDistinct(cands [][]float64) (distinct []int, of []int) {
 // weighted cost most; Spark draws one, which on well-separated data
 // often puts two centres in one cluster and none in another. A centre
 // left without points jumps to a random point. len(pts) must exceed 0.
-func kmLocalPlusPlus(rng *rand.Rand, pts [][]float64, w []float64, k, maxIter int, cosine bool) [][]float64 {
+// ctx is checked once per centre and per iteration.
+func kmLocalPlusPlus(ctx context.Context, rng *rand.Rand, pts [][]float64, w []float64, k, maxIter int, cosine bool) ([][]float64, error) {
 	dist := func(a, b []float64) float64 {
 		if cosine {
 			return max(0, 1-kmDot(a, b))
@@ -279,6 +280,9 @@ func kmLocalPlusPlus(rng *rand.Rand, pts [][]float64, w []float64, k, maxIter in
 	trial := make([]float64, n)
 	bestCosts := make([]float64, n)
 	for c := 1; c < k; c++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		var sum float64
 		for i := range pts {
 			sum += w[i] * costs[i]
@@ -326,6 +330,9 @@ func kmLocalPlusPlus(rng *rand.Rand, pts [][]float64, w []float64, k, maxIter in
 	var pool kmPool
 	sc := pool.get()
 	for it, moved := 0, true; moved && it < maxIter; it++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		moved = false
 		for c := range k {
 			clear(sums[c])
@@ -363,7 +370,7 @@ func kmLocalPlusPlus(rng *rand.Rand, pts [][]float64, w []float64, k, maxIter in
 			}
 		}
 	}
-	return centers
+	return centers, nil
 }
 
 // kmPickWeighted returns an index drawn with probability proportional to
