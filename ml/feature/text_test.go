@@ -551,3 +551,63 @@ func TestTFIDFPipelineSaveLoad(t *testing.T) {
 		t.Errorf("words %q", got)
 	}
 }
+
+// TestTextStagesEmptyFrame: zero rows transform to zero rows; fitting on
+// zero rows is an error saying so.
+func TestTextStagesEmptyFrame(t *testing.T) {
+	f := mkFrame(t, tcol("text", nil))
+	rt := feature.NewRegexTokenizer()
+	rt.P.InputCol, rt.P.OutputCol = "text", "tokens"
+	tk := feature.NewTokenizer()
+	tk.P.InputCol, tk.P.OutputCol = "text", "words"
+	sw := feature.NewStopWordsRemover()
+	sw.P.InputCol, sw.P.OutputCol = "tokens", "filtered"
+	ng := feature.NewNGram()
+	ng.P.InputCol, ng.P.OutputCol = "tokens", "bigrams"
+	ht := feature.NewHashingTF()
+	ht.P.InputCol, ht.P.OutputCol = "tokens", "tf"
+	out := f
+	for _, s := range []ml.Transformer{rt, tk, sw, ng, ht} {
+		out = mustTransform(t, s, out)
+	}
+	if out.NumRows() != 0 {
+		t.Fatalf("%d rows, want 0", out.NumRows())
+	}
+	cv := feature.NewCountVectorizer()
+	cv.P.InputCol, cv.P.OutputCol = "tokens", "counts"
+	_, err := cv.Fit(context.Background(), out)
+	wantErr(t, err, "no rows to fit on")
+	idf := feature.NewIDF()
+	idf.P.InputCol, idf.P.OutputCol = "tf", "tfidf"
+	_, err = idf.Fit(context.Background(), out)
+	wantErr(t, err, "no rows to fit on")
+}
+
+// TestTextEstimatorsSaveLoad saves an unfitted pipeline of the text
+// estimators and loads it back with its params.
+func TestTextEstimatorsSaveLoad(t *testing.T) {
+	cv := feature.NewCountVectorizer()
+	cv.P.InputCol, cv.P.OutputCol, cv.P.VocabSize, cv.P.MinDF, cv.P.Binary = "words", "tf", 100, 0.25, true
+	idf := feature.NewIDF()
+	idf.P.InputCol, idf.P.OutputCol, idf.P.MinDocFreq = "tf", "tfidf", 3
+	sw := feature.NewStopWordsRemover()
+	sw.P.InputCols, sw.P.OutputCols, sw.P.StopWords, sw.P.Locale = []string{"a"}, []string{"b"}, []string{"x", "y"}, "tr"
+	dir := t.TempDir() + "/pipeline"
+	if err := ml.Save(dir, &ml.Pipeline{Stages: []ml.Stage{sw, cv, idf}}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := ml.Load(dir, registry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := st.(*ml.Pipeline).Stages
+	if p := got[0].(*feature.StopWordsRemover).P; !reflect.DeepEqual(p, sw.P) {
+		t.Errorf("StopWordsRemover params %+v, want %+v", p, sw.P)
+	}
+	if p := got[1].(*feature.CountVectorizer).P; p != cv.P {
+		t.Errorf("CountVectorizer params %+v, want %+v", p, cv.P)
+	}
+	if p := got[2].(*feature.IDF).P; p != idf.P {
+		t.Errorf("IDF params %+v, want %+v", p, idf.P)
+	}
+}
