@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"sort"
 	"unicode"
 	"unicode/utf8"
@@ -323,6 +324,14 @@ func (b *listBuilder) endRow() { b.lists = append(b.lists, int32(len(b.offs)-1))
 func (b *listBuilder) newArray() (arrow.Array, error) {
 	if len(b.data) > math.MaxInt32 {
 		return nil, fmt.Errorf("a block of %d rows holds %d bytes of tokens, more than a string column's 2 GiB; use shorter texts or fewer rows per query", len(b.lists)-1, len(b.data))
+	}
+	// Give back what the size estimates over-reserved: the frame keeps
+	// these buffers alive for as long as it lives.
+	if cap(b.data) > len(b.data)+len(b.data)/4+4096 {
+		b.data = slices.Clone(b.data)
+	}
+	if cap(b.offs) > len(b.offs)+len(b.offs)/4+1024 {
+		b.offs = slices.Clone(b.offs)
 	}
 	n := len(b.offs) - 1
 	var validity *memory.Buffer
