@@ -8,9 +8,11 @@ Run with Debian's interpreter (numpy is installed for it):
 
 Prints one JSON line per case, like alsbench:
   mean       the training mean for every test row
-  bias       damped baseline: item bias b_i = sum(r - mu) / (n_i + 25), then
-             user bias b_u = sum(r - mu - b_i) / (n_u + 10) (Koren 2008's
-             damping), prediction mu + b_u + b_i
+  bias       damped user+item bias baseline mu + b_u + b_i: alternately
+             b_i = sum(r - mu - b_u) / (n_i + 3) and b_u = sum(r - mu - b_i) /
+             (n_u + 3), 10 rounds (ridge-regularized biases; damping 3 was
+             the best of 3, 5, 10, 25 on this split, so the baseline is not
+             a straw man; one pass with Koren's damping 25/10 gives ~0.90)
   spark      (--als) ALS as Spark fits it: rank 10, regParam 0.15 scaled by
              each row's rating count, 15 iterations (items then users), unit
              Gaussian initial factors, exact normal equations
@@ -26,6 +28,9 @@ import os
 import time
 
 import numpy as np
+
+DAMPING = 3.0
+ROUNDS = 10
 
 
 def load(path):
@@ -88,11 +93,13 @@ def main():
 
     t = time.perf_counter()
     n_i = np.bincount(ti_idx, minlength=len(iid))
-    b_i = np.bincount(ti_idx, weights=tr - mu, minlength=len(iid)) / (n_i + 25.0)
     n_u = np.bincount(tu_idx, minlength=len(uid))
-    b_u = np.bincount(tu_idx, weights=tr - mu - b_i[ti_idx], minlength=len(uid)) / (n_u + 10.0)
+    b_u = np.zeros(len(uid))
+    for _ in range(ROUNDS):
+        b_i = np.bincount(ti_idx, weights=tr - mu - b_u[tu_idx], minlength=len(iid)) / (n_i + DAMPING)
+        b_u = np.bincount(tu_idx, weights=tr - mu - b_i[ti_idx], minlength=len(uid)) / (n_u + DAMPING)
     base_test = mu + b_u[su_idx] + b_i[si_idx]
-    emit("bias", rmse(base_test, sr), time.perf_counter() - t, n, params={"item_damping": 25, "user_damping": 10})
+    emit("bias", rmse(base_test, sr), time.perf_counter() - t, n, params={"damping": DAMPING, "rounds": ROUNDS})
 
     if not args.als:
         return

@@ -5,8 +5,9 @@
 //
 //	alsbench movielens --ratings FILE [--seed 42] [--split-dir DIR]
 //	                   [--rank 10 --reg 0.1 --iter 15 --bias-reg 5 --bias user+item]
-//	alsbench scale [--ratings-n 20000000 --users 138000 --items 27000]
+//	alsbench scale [--ratings-n 20000000 --users 138493 --items 27278]
 //	               [--rank 64] [--implicit] [--solver auto] [--iters 2]
+//	alsbench report [--small] < lines.jsonl
 //
 // movielens reads a MovieLens ratings CSV (columns found by header:
 // userId, movieId, rating; the dslabs export's extra columns are
@@ -21,6 +22,10 @@
 // with --iters iterations, reporting the seconds of each iteration (from
 // ALS.OnIteration), the set-up time (reading and indexing the frame) and
 // this process's peak RSS.
+//
+// report reads the JSON lines of both sides (run.sh adds the spawner's
+// usage to the scale lines) and prints the markdown tables with targets
+// and verdicts.
 package main
 
 import (
@@ -63,15 +68,17 @@ func main() {
 
 func run(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("usage: alsbench movielens|scale [flags]")
+		return errors.New("usage: alsbench movielens|scale|report [flags]")
 	}
 	switch args[0] {
 	case "movielens":
 		return runMovieLens(ctx, args[1:], out)
 	case "scale":
 		return runScale(ctx, args[1:], out)
+	case "report":
+		return runReport(args[1:], os.Stdin, out)
 	}
-	return fmt.Errorf("unknown command %q; use movielens or scale", args[0])
+	return fmt.Errorf("unknown command %q; use movielens, scale or report", args[0])
 }
 
 // result is one JSON line.
