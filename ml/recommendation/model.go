@@ -149,6 +149,9 @@ func (m *ALSModel) transform(ctx context.Context, f *ml.Frame) (*ml.Frame, error
 	if err != nil {
 		return nil, err
 	}
+	if m.rank <= 0 {
+		return nil, errNoFactors
+	}
 	users, err := readIDs(ctx, f, "userCol", m.P.UserCol)
 	if err != nil {
 		return nil, err

@@ -266,3 +266,17 @@ func TestHeap(t *testing.T) {
 		}
 	}
 }
+
+func TestIDColumn(t *testing.T) {
+	f := ratingsFrame(t, []int32{3, 1}, []int32{7, 8}, []float32{1, 2})
+	ids, err := IDColumn(t.Context(), f, "")
+	if err != nil || !slices.Equal(ids, []int32{3, 1}) {
+		t.Errorf("first column: %v, %v", ids, err)
+	}
+	if ids, err = IDColumn(t.Context(), f, "item"); err != nil || !slices.Equal(ids, []int32{7, 8}) {
+		t.Errorf("item column: %v, %v", ids, err)
+	}
+	if _, err = IDColumn(t.Context(), f, "rating"); err != nil {
+		t.Errorf("whole float ids: %v", err)
+	}
+}

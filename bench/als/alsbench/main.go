@@ -95,7 +95,10 @@ type result struct {
 	GenSeconds  float64        `json:"gen_seconds,omitempty"`
 	Ratings     int64          `json:"ratings,omitempty"`
 	PeakRSSMB   float64        `json:"peak_rss_mb,omitempty"`
-	GoMaxProcs  int            `json:"gomaxprocs"`
+	// RecommendSecs and RecommendCPU time Recommend for all users (scale --recommend K).
+	RecommendSecs float64 `json:"recommend_seconds,omitempty"`
+	RecommendCPU  float64 `json:"recommend_cpu_seconds,omitempty"`
+	GoMaxProcs    int     `json:"gomaxprocs"`
 }
 
 func emit(out io.Writer, r result) error {
@@ -369,6 +372,7 @@ func runScale(ctx context.Context, args []string, out io.Writer) error {
 	iters := fs.Int("iters", 2, "iterations to time")
 	seed := fs.Int64("seed", 1, "generator seed")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the fit to this file")
+	recK := fs.Int("recommend", 0, "after the fit, time Recommend for all users with this k (0: skip)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -405,10 +409,21 @@ func runScale(ctx context.Context, args []string, out io.Writer) error {
 	}
 	start = time.Now()
 	lastCPU = cpuSeconds() // from here the first iteration's CPU time includes the set-up
-	if _, err := als.Fit(ctx, f); err != nil {
+	model, err := als.Fit(ctx, f)
+	if err != nil {
 		return err
 	}
 	total := time.Since(start).Seconds()
+	var recSecs, recCPU float64
+	if *recK > 0 {
+		c0, t0 := cpuSeconds(), time.Now()
+		recs, err := model.(*recommendation.ALSModel).Recommend(ctx, recommendation.RecommendOptions{K: *recK})
+		if err != nil {
+			return err
+		}
+		recSecs, recCPU = time.Since(t0).Seconds(), cpuSeconds()-c0
+		_ = recs
+	}
 	setup := total
 	for _, s := range its {
 		setup -= s
@@ -419,6 +434,7 @@ func runScale(ctx context.Context, args []string, out io.Writer) error {
 	}
 	return emit(out, result{
 		Case: name, IterSeconds: its, IterCPU: cpu, SetupSecs: setup, GenSeconds: gen, Ratings: count, PeakRSSMB: peakRSSMB(),
+		RecommendSecs: recSecs, RecommendCPU: recCPU,
 		Params: map[string]any{"rank": *rank, "solver": *solver, "users": *users, "items": *items, "implicitPrefs": *implicit},
 	})
 }
