@@ -21,6 +21,9 @@ type Dataset struct {
 	X    []float64 // row-major, N×D; read-only: it may alias the frame's Arrow buffer
 	Y    []float64 // labels; nil when no label column was asked for
 	W    []float64 // instance weights; nil means every weight is 1
+	// Sparse holds the features instead of X when LoadDatasetSparse kept
+	// them sparse (X is then nil).
+	Sparse *CSR
 	// Attrs describes the features (names, categorical arity) as far as
 	// the vector column's metadata tells.
 	Attrs VectorAttrs

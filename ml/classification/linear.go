@@ -160,6 +160,10 @@ func (lp *linearProblem) eval(theta, grad []float64) float64 {
 }
 
 func (lp *linearProblem) logisticPass(c, _, lo, hi int) {
+	if lp.d.Sparse != nil {
+		lp.logisticPassSparse(c, lo, hi)
+		return
+	}
 	D := lp.D
 	a := lp.acc[c]
 	g := a[:D]
@@ -218,6 +222,10 @@ func logLoss(m, y float64) (float64, float64) {
 }
 
 func (lp *linearProblem) hingePass(ch, _, lo, hi int) {
+	if lp.d.Sparse != nil {
+		lp.hingePassSparse(ch, lo, hi)
+		return
+	}
 	D := lp.D
 	a := lp.acc[ch]
 	g := a[:D]
@@ -245,6 +253,10 @@ func (lp *linearProblem) hingePass(ch, _, lo, hi int) {
 }
 
 func (lp *linearProblem) multinomialPass(c, w, lo, hi int) {
+	if lp.d.Sparse != nil {
+		lp.multinomialPassSparse(c, w, lo, hi)
+		return
+	}
 	K, D := lp.K, lp.D
 	a := lp.acc[c]
 	G, R := a[:K*D], a[K*D:K*D+K]
@@ -309,4 +321,117 @@ func axpyRow(r float64, x, g []float64) {
 	for j, v := range x {
 		g[j] += r * v
 	}
+}
+
+// The passes over sparse rows (Dataset.Sparse): margins and gradient sums
+// over each row's non-zeros only; eval's centering and scaling are the
+// same, since the passes work on original-scale coefficients and
+// uncentered sums.
+
+func (lp *linearProblem) logisticPassSparse(c, lo, hi int) {
+	D := lp.D
+	a := lp.acc[c]
+	g := a[:D]
+	var r0, loss float64
+	coef, b := lp.coef[:D], lp.icpt[0]
+	sp, Y, W := lp.d.Sparse, lp.d.Y, lp.d.W
+	for i := lo; i < hi; i++ {
+		idx, val := sp.Idx[sp.Ptr[i]:sp.Ptr[i+1]], sp.Val[sp.Ptr[i]:sp.Ptr[i+1]]
+		m := b
+		for k, j := range idx {
+			m += coef[j] * val[k]
+		}
+		l, r := logLoss(m, Y[i])
+		if W != nil {
+			r *= W[i]
+			l *= W[i]
+		}
+		loss += l
+		r0 += r
+		for k, j := range idx {
+			g[j] += r * val[k]
+		}
+	}
+	a[D] += r0
+	a[D+1] += loss
+}
+
+func (lp *linearProblem) hingePassSparse(ch, lo, hi int) {
+	D := lp.D
+	a := lp.acc[ch]
+	g := a[:D]
+	var r0, loss float64
+	coef, c := lp.coef[:D], lp.icpt[0]
+	sp, Y, W := lp.d.Sparse, lp.d.Y, lp.d.W
+	for i := lo; i < hi; i++ {
+		idx, val := sp.Idx[sp.Ptr[i]:sp.Ptr[i+1]], sp.Val[sp.Ptr[i]:sp.Ptr[i+1]]
+		y := 2*Y[i] - 1
+		m := c
+		for k, j := range idx {
+			m += coef[j] * val[k]
+		}
+		if y*m >= 1 {
+			continue
+		}
+		wt := 1.0
+		if W != nil {
+			wt = W[i]
+		}
+		loss += wt * (1 - y*m)
+		r := -wt * y
+		r0 += r
+		for k, j := range idx {
+			g[j] += r * val[k]
+		}
+	}
+	a[D] += r0
+	a[D+1] += loss
+}
+
+func (lp *linearProblem) multinomialPassSparse(c, w, lo, hi int) {
+	K, D := lp.K, lp.D
+	a := lp.acc[c]
+	G, R := a[:K*D], a[K*D:K*D+K]
+	marg := lp.scratch[w]
+	var loss float64
+	sp, Y, W := lp.d.Sparse, lp.d.Y, lp.d.W
+	for i := lo; i < hi; i++ {
+		idx, val := sp.Idx[sp.Ptr[i]:sp.Ptr[i+1]], sp.Val[sp.Ptr[i]:sp.Ptr[i+1]]
+		mx := math.Inf(-1)
+		for k := range K {
+			m := lp.icpt[k]
+			coef := lp.coef[k*D : k*D+D]
+			for t, j := range idx {
+				m += coef[j] * val[t]
+			}
+			marg[k] = m
+			mx = max(mx, m)
+		}
+		y := int(Y[i])
+		zy := marg[y] - mx
+		var sum float64
+		for k := range K {
+			e := expNeg(marg[k] - mx)
+			marg[k] = e
+			sum += e
+		}
+		wt := 1.0
+		if W != nil {
+			wt = W[i]
+		}
+		loss += wt * (math.Log(sum) - zy)
+		for k := range K {
+			r := marg[k] / sum
+			if k == y {
+				r--
+			}
+			r *= wt
+			R[k] += r
+			g := G[k*D : k*D+D]
+			for t, j := range idx {
+				g[j] += r * val[t]
+			}
+		}
+	}
+	a[K*D+K] += loss
 }

@@ -202,7 +202,13 @@ func loadTraining(ctx context.Context, f *ml.Frame, s ml.Stage, cols ml.Classifi
 	if _, err := s.TransformSchema(f.Schema()); err != nil {
 		return nil, 0, err
 	}
-	d, err = ml.LoadDataset(ctx, f, cols.FeaturesCol, cols.LabelCol, weightCol)
+	if _, linear := s.(*LogisticRegression); linear {
+		// Keep text-like features (TF-IDF, one-hot) sparse: the passes
+		// then cost the non-zeros instead of n × D.
+		d, err = ml.LoadDatasetSparse(ctx, f, cols.FeaturesCol, cols.LabelCol, weightCol, sparseDensity)
+	} else {
+		d, err = ml.LoadDataset(ctx, f, cols.FeaturesCol, cols.LabelCol, weightCol)
+	}
 	if err != nil {
 		return nil, 0, err
 	}
@@ -212,6 +218,10 @@ func loadTraining(ctx context.Context, f *ml.Frame, s ml.Stage, cols ml.Classifi
 	}
 	return d, k, nil
 }
+
+// sparseDensity is the share of non-zero features below which linear
+// models keep the features sparse.
+const sparseDensity = 0.1
 
 // classWeights returns the total weight of each class.
 func classWeights(d *ml.Dataset, k int) []float64 {

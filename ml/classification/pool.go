@@ -122,7 +122,12 @@ type featureStats struct {
 // the first row for accuracy.
 func computeStats(ctx context.Context, p *rowPool, d *ml.Dataset) (featureStats, error) {
 	D := d.D
-	shift := d.Row(0)
+	var shift []float64
+	if d.Sparse != nil {
+		shift = make([]float64, D) // sparse rows: no shift, zeros stay zeros
+	} else {
+		shift = d.Row(0)
+	}
 	// per worker: Σw, Σw², Σw(x-s) [D], Σw(x-s)² [D]
 	acc := make([][]float64, p.chunks())
 	for c := range acc {
@@ -135,6 +140,14 @@ func computeStats(ctx context.Context, p *rowPool, d *ml.Dataset) (featureStats,
 			wt := d.Weight(i)
 			a[0] += wt
 			a[1] += wt * wt
+			if sp := d.Sparse; sp != nil {
+				for k := sp.Ptr[i]; k < sp.Ptr[i+1]; k++ {
+					j, x := sp.Idx[k], sp.Val[k]
+					s1[j] += wt * x
+					s2[j] += wt * x * x
+				}
+				continue
+			}
 			row := d.X[i*D : (i+1)*D]
 			for j, x := range row {
 				v := x - shift[j]
