@@ -44,9 +44,11 @@ var ChurnTrain []byte
 var Nightly embed.FS
 
 // FS holds the examples `sluice quickstart` copies into the workspace
-// besides churn and nightly: movielens (ALS recommendations; the data comes
-// from get-data.sh) and anomaly (KMeans on generated network connections).
+// besides churn and nightly: movielens (ALS recommendations) and spam
+// (TF-IDF + LogisticRegression), whose data their get-data.sh fetches, and
+// anomaly (KMeans on generated network connections).
 //
 //go:embed movielens/job.yaml movielens/train.yaml movielens/README.md movielens/get-data.sh
+//go:embed spam/job.yaml spam/train.yaml spam/README.md spam/get-data.sh
 //go:embed anomaly/job.yaml anomaly/train.yaml anomaly/README.md
 var FS embed.FS

@@ -50,7 +50,7 @@ next. Running it again makes new table versions, a new run and a new
 model version.
 
 It also copies the other examples into the workspace (nightly, movielens,
-anomaly). When MovieLens data is at hand (examples/movielens/get-data.sh)
+spam, anomaly). When MovieLens data is at hand (examples/movielens/get-data.sh)
 it offers the recommendation pipeline next — asking on a terminal — and
 --movielens runs that job directly: ingest movies ∥ ratings, fit ALS on
 80 % of the ratings (RMSE on the rest, registered movielens@champion) and
@@ -79,7 +79,7 @@ write every user's top 10 unseen movies into movielens.recommendations.`,
 			if err := copyFS(examples.Nightly, "nightly", filepath.Join(ws.Dir(), "examples", "nightly")); err != nil {
 				return err
 			}
-			for _, ex := range []string{"movielens", "anomaly"} {
+			for _, ex := range []string{"movielens", "spam", "anomaly"} {
 				if err := copyFS(examples.FS, ex, filepath.Join(ws.Dir(), "examples", ex)); err != nil {
 					return err
 				}

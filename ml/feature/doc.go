@@ -9,7 +9,17 @@
 //   - cleaning and discretizing: Imputer, Binarizer, Bucketizer,
 //     QuantileDiscretizer;
 //   - selection and projection: VarianceThresholdSelector,
-//     UnivariateFeatureSelector, PCA.
+//     UnivariateFeatureSelector, PCA;
+//   - text: Tokenizer, RegexTokenizer (Java regex syntax, run on RE2;
+//     constructs RE2 lacks are refused with a rewrite hint),
+//     StopWordsRemover (Spark's English list), NGram, HashingTF (Spark 3's
+//     MurmurHash3, so indices match Spark's), CountVectorizer, IDF, and
+//     Word2Vec (skip-gram with negative sampling; FindSynonyms);
+//   - similarity search: BucketedRandomProjectionLSH and MinHashLSH
+//     (ApproxNearestNeighbors, ApproxSimilarityJoin).
+//
+// Token columns are Spark's array<string> (ml.StringListType); term
+// vectors are sparse ml.Vector values.
 //
 // Every stage checks its input schema in TransformSchema (missing or
 // mistyped columns, output names that exist already) before reading data,
