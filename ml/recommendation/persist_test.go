@@ -2,6 +2,7 @@ package recommendation_test
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"path/filepath"
 	"slices"
@@ -184,5 +185,47 @@ func TestPipeline(t *testing.T) {
 	}
 	if _, err := reg.New("ALSModel"); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestRegistryDefaults: ALS and ALSModel are registered with Spark 3.5's
+// defaults under Spark's param names.
+func TestRegistryDefaults(t *testing.T) {
+	reg := ml.NewRegistry()
+	recommendation.Register(reg)
+	want := map[string]any{
+		"userCol": "user", "itemCol": "item", "ratingCol": "rating", "predictionCol": "prediction",
+		"rank": 10, "maxIter": 10, "regParam": 0.1, "implicitPrefs": false, "alpha": 1.0, "nonnegative": false,
+		"seed": 1994790107, "coldStartStrategy": "nan", "numUserBlocks": 10, "numItemBlocks": 10,
+		"checkpointInterval": 10, "blockSize": 4096,
+		"biasMode": "none", "biasRegParam": 2.0, "solver": "auto", "cgSteps": 3,
+	}
+	for _, name := range []string{"ALS", "ALSModel"} {
+		s, err := reg.New(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, ok := s.Params().(ml.Validator); !ok || v.Validate() != nil {
+			t.Errorf("%s: default params do not validate", name)
+		}
+		got := map[string]any{}
+		for _, p := range ml.ParamList(s) {
+			got[p.Name] = p.Value
+			if p.Doc == "" {
+				t.Errorf("%s.%s has no doc", name, p.Name)
+			}
+		}
+		for k, w := range want {
+			g, ok := got[k]
+			if name == "ALSModel" && !ok {
+				continue // the model has the shared column params only
+			}
+			if !ok || fmt.Sprint(g) != fmt.Sprint(w) {
+				t.Errorf("%s.%s = %v, want %v", name, k, g, w)
+			}
+		}
+		if name == "ALSModel" && len(got) != 5 {
+			t.Errorf("ALSModel params %v, want userCol, itemCol, predictionCol, coldStartStrategy, blockSize", got)
+		}
 	}
 }
