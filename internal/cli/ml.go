@@ -592,19 +592,23 @@ a spec's evaluate: block instead.`,
 type debugStringer interface{ DebugString() string }
 
 func (a *app) mlDescribeCmd() *cobra.Command {
+	ref := &modelRef{a: a}
 	var output string
 	c := &cobra.Command{
-		Use:   "describe MODEL_DIR",
+		Use:   "describe MODEL",
 		Short: "Show a saved model's stages, params and learned state",
+		Long: `Show a model's stages, their params and what they learned (trees, cluster
+centres, topics, vocabulary sizes …). MODEL is a directory saved by
+'sluice ml fit --out' or an MLflow model: models:/NAME@ALIAS,
+models:/NAME/VERSION, runs:/RUN_ID/model or its directory.`,
 		Example: `  sluice ml describe models/churn
-  sluice ml describe models/churn --output json`,
-		Args: exactArgs(1, "a model directory"),
+  sluice ml describe models:/churn@champion --output json`,
+		Args: exactArgs(1, "a model directory or URI"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkOutput(output); err != nil {
 				return usage(cmd, err)
 			}
-			reg := stages.Registry(nil)
-			st, err := ml.Load(args[0], reg)
+			st, err := a.loadStage(ref, args[0], stages.Registry(nil))
 			if err != nil {
 				return err
 			}
@@ -618,6 +622,7 @@ func (a *app) mlDescribeCmd() *cobra.Command {
 			return nil
 		},
 	}
+	ref.flags(c)
 	addOutputFlag(c, &output)
 	return c
 }

@@ -44,6 +44,9 @@ stages:
 		t.Errorf("top3 table: got\n%s", got)
 	}
 
+	if desc := mustRun(t, ws, "ml", "describe", "models:/als@champion"); !strings.Contains(desc, "ALSModel") || !strings.Contains(desc, "ALSModel: rank 3") {
+		t.Errorf("ml describe models:/als@champion:\n%s", desc)
+	}
 	list := mustRun(t, ws, "ml", "frames", model)
 	for _, w := range []string{"userFactors", "itemFactors", "ALSModel"} {
 		if !strings.Contains(list, w) {
