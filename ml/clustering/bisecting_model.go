@@ -59,30 +59,17 @@ func (m *BisectingKMeansModel) Params() any { return &m.P }
 
 // ClusterCenters returns a copy of the leaf centres.
 func (m *BisectingKMeansModel) ClusterCenters() [][]float64 {
-	out := make([][]float64, len(m.Centers))
-	for j, c := range m.Centers {
-		out[j] = append([]float64(nil), c...)
-	}
-	return out
+	return kmCopyCenters(m.Centers)
 }
 
 // NumFeatures returns the size of the feature vectors the model takes.
 func (m *BisectingKMeansModel) NumFeatures() int {
-	if len(m.Centers) == 0 {
-		return 0
-	}
-	return len(m.Centers[0])
+	return kmNumFeatures(m.Centers)
 }
 
 // TransformSchema checks the features column and adds the prediction and
 // distance columns.
 func (m *BisectingKMeansModel) TransformSchema(in *arrow.Schema) (*arrow.Schema, error) {
-	if m.P.FeaturesCol == "" || m.P.PredictionCol == "" {
-		return nil, errors.New("featuresCol and predictionCol must be set")
-	}
-	if m.P.DistanceCol != "" && m.P.DistanceCol == m.P.PredictionCol {
-		return nil, fmt.Errorf("distanceCol and predictionCol are both %q; give them different names", m.P.DistanceCol)
-	}
 	return kmModelSchema(in, m.P.FeaturesCol, m.P.PredictionCol, m.P.DistanceCol)
 }
 

@@ -2,6 +2,7 @@ package clustering
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"runtime"
@@ -374,6 +375,23 @@ func kmCheckMeasure(m string) error {
 	return fmt.Errorf("distanceMeasure %q: use euclidean or cosine", m)
 }
 
+// kmCopyCenters returns a deep copy of centres (ClusterCenters).
+func kmCopyCenters(centers [][]float64) [][]float64 {
+	out := make([][]float64, len(centers))
+	for j, c := range centers {
+		out[j] = append([]float64(nil), c...)
+	}
+	return out
+}
+
+// kmNumFeatures is the size of the centres' vectors (NumFeatures).
+func kmNumFeatures(centers [][]float64) int {
+	if len(centers) == 0 {
+		return 0
+	}
+	return len(centers[0])
+}
+
 // kmSchema checks the features and weight columns and adds the
 // prediction (int32) and, when set, the distance (float64) columns.
 func kmSchema(in *arrow.Schema, featuresCol, predictionCol, distanceCol, weightCol string) (*arrow.Schema, error) {
@@ -390,6 +408,12 @@ func kmSchema(in *arrow.Schema, featuresCol, predictionCol, distanceCol, weightC
 
 // kmModelSchema is kmSchema for a fitted model, which reads no weights.
 func kmModelSchema(in *arrow.Schema, featuresCol, predictionCol, distanceCol string) (*arrow.Schema, error) {
+	if featuresCol == "" || predictionCol == "" {
+		return nil, errors.New("featuresCol and predictionCol must be set")
+	}
+	if distanceCol != "" && distanceCol == predictionCol {
+		return nil, fmt.Errorf("distanceCol and predictionCol are both %q; give them different names", distanceCol)
+	}
 	if err := ml.CheckVectorCol(in, "featuresCol", featuresCol); err != nil {
 		return nil, err
 	}
