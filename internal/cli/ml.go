@@ -399,14 +399,9 @@ columns (features, probability) are stored as arrays of doubles.`,
   sluice ml transform models/churn --sql "SELECT * FROM churn LIMIT 5"`,
 		Args: exactArgs(1, "a model directory"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkOutput(output); err != nil {
+			sink := frameSink{into: into, outFile: outFile, mode: mode, limit: limit, output: output}
+			if err := sink.check(); err != nil {
 				return usage(cmd, err)
-			}
-			if into != "" && outFile != "" {
-				return usage(cmd, errors.New("give --into or --out-file, not both"))
-			}
-			if mode != "append" && mode != "overwrite" {
-				return usage(cmd, fmt.Errorf("--mode %q: use append or overwrite", mode))
 			}
 			reg, eng, err := a.mlRegistry()
 			if err != nil {
@@ -427,7 +422,7 @@ columns (features, probability) are stored as arrays of doubles.`,
 			if out, err = out.StorableColumns(); err != nil {
 				return err
 			}
-			return a.emitFrame(cmd, eng, out, frameSink{into: into, outFile: outFile, mode: mode, limit: limit, output: output})
+			return a.emitFrame(cmd, eng, out, sink)
 		},
 	}
 	src.flags(c)
@@ -450,6 +445,21 @@ type frameSink struct {
 
 // emitFrame writes f to the sink's table or file, or prints its first
 // rows.
+// check validates the sink's flags: --output, --into and --out-file not
+// both, --mode.
+func (s frameSink) check() error {
+	if err := checkOutput(s.output); err != nil {
+		return err
+	}
+	if s.into != "" && s.outFile != "" {
+		return errors.New("give --into or --out-file, not both")
+	}
+	if s.mode != "append" && s.mode != "overwrite" {
+		return fmt.Errorf("--mode %q: use append or overwrite", s.mode)
+	}
+	return nil
+}
+
 func (a *app) emitFrame(cmd *cobra.Command, eng *sqlengine.Engine, f *ml.Frame, to frameSink) error {
 	switch {
 	case to.into != "":

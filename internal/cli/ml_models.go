@@ -88,14 +88,9 @@ MODEL is a directory saved by 'sluice ml fit --out' or an MLflow model
   sluice ml frames /tmp/baskets freqItemsets --out-file itemsets.parquet`,
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkOutput(output); err != nil {
+			sink := frameSink{into: into, outFile: outFile, mode: mode, limit: limit, output: output}
+			if err := sink.check(); err != nil {
 				return usage(cmd, err)
-			}
-			if into != "" && outFile != "" {
-				return usage(cmd, errors.New("give --into or --out-file, not both"))
-			}
-			if mode != "append" && mode != "overwrite" {
-				return usage(cmd, fmt.Errorf("--mode %q: use append or overwrite", mode))
 			}
 			reg, eng, err := a.mlRegistry()
 			if err != nil {
@@ -140,7 +135,7 @@ MODEL is a directory saved by 'sluice ml fit --out' or an MLflow model
 				if fr, err = fr.StorableColumns(); err != nil {
 					return err
 				}
-				return a.emitFrame(cmd, eng, fr, frameSink{into: into, outFile: outFile, mode: mode, limit: limit, output: output})
+				return a.emitFrame(cmd, eng, fr, sink)
 			}
 			msg := fmt.Sprintf("%s has no frame %q", args[0], args[1])
 			if near := ml.Nearest(args[1], names); near != "" {
@@ -185,14 +180,9 @@ ml_recommend does the same.`,
   sluice ml recommend /tmp/als-model --for items --k 20 --out-file fans.parquet`,
 		Args: exactArgs(1, "a model directory or URI"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkOutput(output); err != nil {
+			sink := frameSink{into: into, outFile: outFile, mode: mode, limit: limit, output: output}
+			if err := sink.check(); err != nil {
 				return usage(cmd, err)
-			}
-			if into != "" && outFile != "" {
-				return usage(cmd, errors.New("give --into or --out-file, not both"))
-			}
-			if mode != "append" && mode != "overwrite" {
-				return usage(cmd, fmt.Errorf("--mode %q: use append or overwrite", mode))
 			}
 			if forWhat != "users" && forWhat != "items" {
 				return usage(cmd, fmt.Errorf("--for %q: use users or items", forWhat))
@@ -226,7 +216,7 @@ ml_recommend does the same.`,
 			if err != nil {
 				return err
 			}
-			return a.emitFrame(cmd, eng, recs, frameSink{into: into, outFile: outFile, mode: mode, limit: limit, output: output})
+			return a.emitFrame(cmd, eng, recs, sink)
 		},
 	}
 	ref.flags(c)

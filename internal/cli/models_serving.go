@@ -328,14 +328,9 @@ stored as arrays of doubles.
   sluice models predict /tmp/churn-model --sql "SELECT * FROM churn.test LIMIT 5" --outputs probability`,
 		Args: exactArgs(1, "a model URI"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkOutput(output); err != nil {
+			sink := frameSink{into: into, outFile: outFile, mode: mode, limit: limit, output: output}
+			if err := sink.check(); err != nil {
 				return usage(cmd, err)
-			}
-			if into != "" && outFile != "" {
-				return usage(cmd, errors.New("give --into or --out-file, not both"))
-			}
-			if mode != "append" && mode != "overwrite" {
-				return usage(cmd, fmt.Errorf("--mode %q: use append or overwrite", mode))
 			}
 			if _, err := models.ParseURI(args[0]); err != nil {
 				return usage(cmd, err)
@@ -366,7 +361,7 @@ stored as arrays of doubles.
 			if scored, err = scored.StorableColumns(); err != nil {
 				return err
 			}
-			return a.emitFrame(cmd, eng, scored, frameSink{into: into, outFile: outFile, mode: mode, limit: limit, output: output})
+			return a.emitFrame(cmd, eng, scored, sink)
 		},
 	}
 	ref.flags(c)
