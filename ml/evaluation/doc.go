@@ -19,6 +19,13 @@
 // (threshold, FPR, TPR), PRFrame (threshold, recall, precision) and
 // ConfusionFrame (label, prediction, count, in long form).
 //
+// RankingEvaluator scores ranked recommendations against the relevant
+// items of each row (Spark's RankingMetrics: precisionAtK, recallAtK,
+// ndcgAtK, meanAveragePrecision, meanAveragePrecisionAtK), over array
+// columns of numbers or strings. ClusteringEvaluator computes Spark's
+// silhouette exactly, for squared euclidean and cosine distance, in
+// O(n·k·d) from per-cluster aggregates.
+//
 // # Kernels
 //
 //   - Binary: AreaUnderROC, AreaUnderPR, ROCCurve, PRCurve. Scores are
