@@ -39,7 +39,7 @@ new rows.`,
   sluice ml transform /tmp/churn-model --table churn --into churn_scored
   sluice ml evaluate /tmp/churn-model --table churn --evaluator BinaryClassificationEvaluator`,
 	}
-	c.AddCommand(a.mlFitCmd(), a.mlTransformCmd(), a.mlEvaluateCmd(), a.mlDescribeCmd(), a.mlStagesCmd(), a.mlFramesCmd(), a.mlRecommendCmd())
+	c.AddCommand(a.mlFitCmd(), a.mlTransformCmd(), a.mlEvaluateCmd(), a.mlDescribeCmd(), a.mlStagesCmd(), a.mlFramesCmd(), a.mlRecommendCmd(), a.mlPrefixSpanCmd())
 	return c
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sluice-dev/sluice/ml"
+	"github.com/sluice-dev/sluice/ml/fpm"
 	"github.com/sluice-dev/sluice/ml/recommendation"
 	"github.com/sluice-dev/sluice/models"
 )
@@ -225,6 +226,61 @@ ml_recommend does the same.`,
 	c.Flags().StringVar(&ids, "ids", "", "SQL whose first column holds the users (or items) to recommend for (default: all)")
 	c.Flags().StringVar(&into, "into", "", "table to write the recommendations to")
 	c.Flags().StringVar(&outFile, "out-file", "", "file to write the recommendations to (.parquet or .csv)")
+	c.Flags().StringVar(&mode, "mode", "overwrite", "with --into: overwrite or append")
+	c.Flags().IntVar(&limit, "limit", 30, "without --into/--out-file: rows to print")
+	addOutputFlag(c, &output)
+	return c
+}
+
+func (a *app) mlPrefixSpanCmd() *cobra.Command {
+	var src mlSource
+	var into, outFile, mode, output string
+	var limit int
+	ps := fpm.NewPrefixSpan()
+	c := &cobra.Command{
+		Use:   "prefixspan (--table T | --sql Q | --file F) [--sequence-col C] [--min-support S] [--into T2 | --out-file F]",
+		Short: "Find frequent sequential patterns (Spark's PrefixSpan)",
+		Long: `Mine the frequent sequential patterns of a column of sequences — each an
+array of item sets, each an array of strings or integers (DuckDB:
+[['a','b'], ['c']]) — with PrefixSpan, as Spark's
+PrefixSpan.findFrequentSequentialPatterns does: a pattern is frequent when
+at least --min-support of the sequences contain it, in order. Rows are
+(sequence, freq); print them, or write them into a table (--into, --mode)
+or a file (--out-file). For frequent item sets and association rules, fit
+the FPGrowth stage (sluice ml stages FPGrowth) and read its frames with
+'sluice ml frames'.`,
+		Example: `  sluice ml prefixspan --sql "SELECT [['a','b'],['c']] AS sequence UNION ALL SELECT [['a'],['c','b'],['a','b']]" --min-support 0.5
+  sluice ml prefixspan --table shop.sessions --sequence-col pages --min-support 0.01 --max-pattern-length 5 --into shop.paths`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			sink := frameSink{into: into, outFile: outFile, mode: mode, limit: limit, output: output}
+			if err := sink.check(); err != nil {
+				return usage(cmd, err)
+			}
+			if err := ps.P.Validate(); err != nil {
+				return usage(cmd, err)
+			}
+			_, eng, err := a.mlRegistry()
+			if err != nil {
+				return err
+			}
+			f, err := src.frame(a.ctx, cmd, a.ws)
+			if err != nil {
+				return err
+			}
+			pats, err := ps.FindFrequentSequentialPatterns(a.ctx, f)
+			if err != nil {
+				return err
+			}
+			return a.emitFrame(cmd, eng, pats, sink)
+		},
+	}
+	src.flags(c)
+	c.Flags().StringVar(&ps.P.SequenceCol, "sequence-col", ps.P.SequenceCol, "column of sequences (arrays of item sets)")
+	c.Flags().Float64Var(&ps.P.MinSupport, "min-support", ps.P.MinSupport, "minimal share of sequences containing a pattern, 0..1")
+	c.Flags().IntVar(&ps.P.MaxPatternLength, "max-pattern-length", ps.P.MaxPatternLength, "maximal number of items in a pattern")
+	c.Flags().StringVar(&into, "into", "", "table to write the patterns to")
+	c.Flags().StringVar(&outFile, "out-file", "", "file to write the patterns to (.parquet or .csv)")
 	c.Flags().StringVar(&mode, "mode", "overwrite", "with --into: overwrite or append")
 	c.Flags().IntVar(&limit, "limit", 30, "without --into/--out-file: rows to print")
 	addOutputFlag(c, &output)

@@ -73,3 +73,23 @@ stages:
 		}
 	}
 }
+
+// TestMLPrefixSpan mines Spark's documented PrefixSpan example from SQL.
+func TestMLPrefixSpan(t *testing.T) {
+	ws := t.TempDir()
+	out := mustRun(t, ws, "ml", "prefixspan", "--sql", `SELECT * FROM (VALUES ([['1','2'],['3']]), ([['1'],['3','2'],['1','2']]), ([['1','2'],['5']]), ([['6']])) t(sequence)`,
+		"--min-support", "0.5", "--max-pattern-length", "5", "--output", "csv", "--limit", "100")
+	// Spark's documentation lists these five patterns for this input.
+	for _, want := range []string{`"[[""1""]]",3`, `"[[""2""]]",3`, `"[[""3""]]",2`, `"[[""1""],[""3""]]",2`, `"[[""1"",""2""]]",3`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("prefixspan output lacks %s:\n%s", want, out)
+		}
+	}
+	if n := strings.Count(strings.TrimSpace(out), "\n"); n != 5 {
+		t.Errorf("prefixspan: %d patterns, want Spark's 5:\n%s", n, out)
+	}
+	_, errs, code := run(t, ws, "", "ml", "prefixspan", "--sql", "SELECT 1 AS sequence", "--min-support", "2")
+	if code == 0 || !strings.Contains(errs, "minSupport") {
+		t.Errorf("prefixspan --min-support 2: exit %d, stderr %q", code, errs)
+	}
+}
