@@ -251,7 +251,8 @@ func (a *app) quickstartMovieLens(wsDir, dataDir string) error {
 		return err
 	}
 	fit, recs := tl.Values["fit"], tl.Values["recommendations"]
-	fmt.Fprintf(a.stdout, "\nTest RMSE (ALS on 80 %% of the ratings, the rest held out): %v\n", fit["rmse"])
+	rmse, _ := strconv.ParseFloat(fmt.Sprint(fit["rmse"]), 64)
+	fmt.Fprintf(a.stdout, "\nTest RMSE (ALS on 80 %% of the ratings, the rest held out): %.4f\n", rmse)
 	fmt.Fprintf(a.stdout, "Model: %v (tracking run %v), alias champion; %v users got %v recommendations\n", fit["model_uri"], fit["run_id"], recs["users"], recs["recommendations"])
 	eng, err := a.ws.SQL(a.ctx)
 	if err != nil {
