@@ -271,26 +271,12 @@ func (lp *linearProblem) multinomialPass(c, w, lo, hi int) {
 			marg[k] = m
 			mx = max(mx, m)
 		}
-		y := int(Y[i])
-		zy := marg[y] - mx
-		var sum float64
-		for k := range K {
-			e := expNeg(marg[k] - mx)
-			marg[k] = e
-			sum += e
-		}
 		wt := 1.0
 		if W != nil {
 			wt = W[i]
 		}
-		// −log softmax_y = log Σe^(m−mx) − (m_y − mx)
-		loss += wt * (math.Log(sum) - zy)
-		for k := range K {
-			r := marg[k] / sum
-			if k == y {
-				r--
-			}
-			r *= wt
+		loss += softmaxResiduals(marg[:K], mx, int(Y[i]), wt)
+		for k, r := range marg[:K] {
 			R[k] += r
 			axpyRow(r, row, G[k*D:k*D+D])
 		}
@@ -299,6 +285,45 @@ func (lp *linearProblem) multinomialPass(c, w, lo, hi int) {
 }
 
 // dotRow is Σ a[j]·b[j] for len(a) == len(b), four-way unrolled.
+// softmaxResiduals turns the margins m of one row (mx their maximum, y
+// its class, wt its weight) into the multinomial gradient's residuals
+// wt·(softmax_k − [k = y]), in place, and returns the row's weighted loss
+// −wt·log softmax_y = wt·(log Σe^(m−mx) − (m_y − mx)).
+func softmaxResiduals(m []float64, mx float64, y int, wt float64) float64 {
+	zy := m[y] - mx
+	var sum float64
+	for k := range m {
+		e := expNeg(m[k] - mx)
+		m[k] = e
+		sum += e
+	}
+	loss := wt * (math.Log(sum) - zy)
+	for k := range m {
+		r := m[k] / sum
+		if k == y {
+			r--
+		}
+		m[k] = r * wt
+	}
+	return loss
+}
+
+// csrDot is Σ coef[idx[t]]·val[t].
+func csrDot(coef []float64, idx []int32, val []float64) float64 {
+	var m float64
+	for t, j := range idx {
+		m += coef[j] * val[t]
+	}
+	return m
+}
+
+// csrAxpy adds r·val[t] to g[idx[t]].
+func csrAxpy(r float64, idx []int32, val, g []float64) {
+	for t, j := range idx {
+		g[j] += r * val[t]
+	}
+}
+
 func dotRow(a, b []float64) float64 {
 	b = b[:len(a)]
 	var s0, s1, s2, s3 float64
@@ -337,20 +362,14 @@ func (lp *linearProblem) logisticPassSparse(c, lo, hi int) {
 	sp, Y, W := lp.d.Sparse, lp.d.Y, lp.d.W
 	for i := lo; i < hi; i++ {
 		idx, val := sp.Idx[sp.Ptr[i]:sp.Ptr[i+1]], sp.Val[sp.Ptr[i]:sp.Ptr[i+1]]
-		m := b
-		for k, j := range idx {
-			m += coef[j] * val[k]
-		}
-		l, r := logLoss(m, Y[i])
+		l, r := logLoss(b+csrDot(coef, idx, val), Y[i])
 		if W != nil {
 			r *= W[i]
 			l *= W[i]
 		}
 		loss += l
 		r0 += r
-		for k, j := range idx {
-			g[j] += r * val[k]
-		}
+		csrAxpy(r, idx, val, g)
 	}
 	a[D] += r0
 	a[D+1] += loss
@@ -366,10 +385,7 @@ func (lp *linearProblem) hingePassSparse(ch, lo, hi int) {
 	for i := lo; i < hi; i++ {
 		idx, val := sp.Idx[sp.Ptr[i]:sp.Ptr[i+1]], sp.Val[sp.Ptr[i]:sp.Ptr[i+1]]
 		y := 2*Y[i] - 1
-		m := c
-		for k, j := range idx {
-			m += coef[j] * val[k]
-		}
+		m := c + csrDot(coef, idx, val)
 		if y*m >= 1 {
 			continue
 		}
@@ -380,9 +396,7 @@ func (lp *linearProblem) hingePassSparse(ch, lo, hi int) {
 		loss += wt * (1 - y*m)
 		r := -wt * y
 		r0 += r
-		for k, j := range idx {
-			g[j] += r * val[k]
-		}
+		csrAxpy(r, idx, val, g)
 	}
 	a[D] += r0
 	a[D+1] += loss
@@ -399,38 +413,18 @@ func (lp *linearProblem) multinomialPassSparse(c, w, lo, hi int) {
 		idx, val := sp.Idx[sp.Ptr[i]:sp.Ptr[i+1]], sp.Val[sp.Ptr[i]:sp.Ptr[i+1]]
 		mx := math.Inf(-1)
 		for k := range K {
-			m := lp.icpt[k]
-			coef := lp.coef[k*D : k*D+D]
-			for t, j := range idx {
-				m += coef[j] * val[t]
-			}
+			m := lp.icpt[k] + csrDot(lp.coef[k*D:k*D+D], idx, val)
 			marg[k] = m
 			mx = max(mx, m)
-		}
-		y := int(Y[i])
-		zy := marg[y] - mx
-		var sum float64
-		for k := range K {
-			e := expNeg(marg[k] - mx)
-			marg[k] = e
-			sum += e
 		}
 		wt := 1.0
 		if W != nil {
 			wt = W[i]
 		}
-		loss += wt * (math.Log(sum) - zy)
-		for k := range K {
-			r := marg[k] / sum
-			if k == y {
-				r--
-			}
-			r *= wt
+		loss += softmaxResiduals(marg[:K], mx, int(Y[i]), wt)
+		for k, r := range marg[:K] {
 			R[k] += r
-			g := G[k*D : k*D+D]
-			for t, j := range idx {
-				g[j] += r * val[t]
-			}
+			csrAxpy(r, idx, val, G[k*D:k*D+D])
 		}
 	}
 	a[K*D+K] += loss
