@@ -384,8 +384,7 @@ func (a *app) loadModel(dir string, reg *ml.Registry) (ml.Transformer, error) {
 
 func (a *app) mlTransformCmd() *cobra.Command {
 	var src mlSource
-	var into, outFile, mode, output string
-	var limit int
+	var sink frameSink
 	c := &cobra.Command{
 		Use:   "transform MODEL_DIR (--table T | --sql Q | --file F) [--into T2 | --out-file F]",
 		Short: "Apply a fitted model to rows and store or print the result",
@@ -399,7 +398,6 @@ columns (features, probability) are stored as arrays of doubles.`,
   sluice ml transform models/churn --sql "SELECT * FROM churn LIMIT 5"`,
 		Args: exactArgs(1, "a model directory"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			sink := frameSink{into: into, outFile: outFile, mode: mode, limit: limit, output: output}
 			if err := sink.check(); err != nil {
 				return usage(cmd, err)
 			}
@@ -426,11 +424,7 @@ columns (features, probability) are stored as arrays of doubles.`,
 		},
 	}
 	src.flags(c)
-	c.Flags().StringVar(&into, "into", "", "table to write the result to")
-	c.Flags().StringVar(&outFile, "out-file", "", "file to write the result to (.parquet or .csv)")
-	c.Flags().StringVar(&mode, "mode", "append", "with --into: append or overwrite")
-	c.Flags().IntVar(&limit, "limit", 20, "without --into/--out-file: rows to print")
-	addOutputFlag(c, &output)
+	sink.flags(c, "the result", "append", 20)
 	return c
 }
 
@@ -443,8 +437,18 @@ type frameSink struct {
 	output              string
 }
 
-// emitFrame writes f to the sink's table or file, or prints its first
-// rows.
+// flags registers the sink's flags on c: --into, --out-file, --mode
+// (default mode), --limit (default limit) and --output; what names the
+// rows written, e.g. "the scored rows".
+func (s *frameSink) flags(c *cobra.Command, what, mode string, limit int) {
+	other := map[string]string{"append": "overwrite", "overwrite": "append"}[mode]
+	c.Flags().StringVar(&s.into, "into", "", "table to write "+what+" to")
+	c.Flags().StringVar(&s.outFile, "out-file", "", "file to write "+what+" to (.parquet or .csv)")
+	c.Flags().StringVar(&s.mode, "mode", mode, "with --into: "+mode+" or "+other)
+	c.Flags().IntVar(&s.limit, "limit", limit, "without --into/--out-file: rows to print")
+	addOutputFlag(c, &s.output)
+}
+
 // check validates the sink's flags: --output, --into and --out-file not
 // both, --mode.
 func (s frameSink) check() error {
@@ -460,6 +464,8 @@ func (s frameSink) check() error {
 	return nil
 }
 
+// emitFrame writes f to the sink's table or file, or prints its first
+// rows.
 func (a *app) emitFrame(cmd *cobra.Command, eng *sqlengine.Engine, f *ml.Frame, to frameSink) error {
 	switch {
 	case to.into != "":

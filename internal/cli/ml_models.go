@@ -68,8 +68,7 @@ type namedFrame struct {
 
 func (a *app) mlFramesCmd() *cobra.Command {
 	ref := &modelRef{a: a}
-	var into, outFile, mode, output string
-	var limit int
+	var sink frameSink
 	c := &cobra.Command{
 		Use:   "frames MODEL [NAME] [--into TABLE | --out-file F]",
 		Short: "List or export a model's learned tables (factors, item sets, topics, centres)",
@@ -89,7 +88,6 @@ MODEL is a directory saved by 'sluice ml fit --out' or an MLflow model
   sluice ml frames /tmp/baskets freqItemsets --out-file itemsets.parquet`,
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			sink := frameSink{into: into, outFile: outFile, mode: mode, limit: limit, output: output}
 			if err := sink.check(); err != nil {
 				return usage(cmd, err)
 			}
@@ -120,7 +118,7 @@ MODEL is a directory saved by 'sluice ml fit --out' or an MLflow model
 				for _, f := range all {
 					g.add(label(f), f.stage)
 				}
-				return printGrid(a.stdout, output, g)
+				return printGrid(a.stdout, sink.output, g)
 			}
 			var names []string
 			for _, f := range all {
@@ -149,18 +147,15 @@ MODEL is a directory saved by 'sluice ml fit --out' or an MLflow model
 		},
 	}
 	ref.flags(c)
-	c.Flags().StringVar(&into, "into", "", "table to write the frame to")
-	c.Flags().StringVar(&outFile, "out-file", "", "file to write the frame to (.parquet or .csv)")
-	c.Flags().StringVar(&mode, "mode", "overwrite", "with --into: overwrite or append")
-	c.Flags().IntVar(&limit, "limit", 20, "without --into/--out-file: rows to print")
-	addOutputFlag(c, &output)
+	sink.flags(c, "the frame", "overwrite", 20)
 	return c
 }
 
 func (a *app) mlRecommendCmd() *cobra.Command {
 	ref := &modelRef{a: a}
-	var into, outFile, mode, output, forWhat, ids string
-	var k, limit int
+	var sink frameSink
+	var forWhat, ids string
+	var k int
 	c := &cobra.Command{
 		Use:   "recommend MODEL [--k 10] [--for users|items] [--ids SQL] [--into TABLE | --out-file F]",
 		Short: "Write an ALS model's top-k recommendations for every user (or item)",
@@ -181,7 +176,6 @@ ml_recommend does the same.`,
   sluice ml recommend /tmp/als-model --for items --k 20 --out-file fans.parquet`,
 		Args: exactArgs(1, "a model directory or URI"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			sink := frameSink{into: into, outFile: outFile, mode: mode, limit: limit, output: output}
 			if err := sink.check(); err != nil {
 				return usage(cmd, err)
 			}
@@ -224,18 +218,13 @@ ml_recommend does the same.`,
 	c.Flags().IntVar(&k, "k", 10, "recommendations per user (or item)")
 	c.Flags().StringVar(&forWhat, "for", "users", "users (items for each user) or items (users for each item)")
 	c.Flags().StringVar(&ids, "ids", "", "SQL whose first column holds the users (or items) to recommend for (default: all)")
-	c.Flags().StringVar(&into, "into", "", "table to write the recommendations to")
-	c.Flags().StringVar(&outFile, "out-file", "", "file to write the recommendations to (.parquet or .csv)")
-	c.Flags().StringVar(&mode, "mode", "overwrite", "with --into: overwrite or append")
-	c.Flags().IntVar(&limit, "limit", 30, "without --into/--out-file: rows to print")
-	addOutputFlag(c, &output)
+	sink.flags(c, "the recommendations", "overwrite", 30)
 	return c
 }
 
 func (a *app) mlPrefixSpanCmd() *cobra.Command {
 	var src mlSource
-	var into, outFile, mode, output string
-	var limit int
+	var sink frameSink
 	ps := fpm.NewPrefixSpan()
 	c := &cobra.Command{
 		Use:   "prefixspan (--table T | --sql Q | --file F) [--sequence-col C] [--min-support S] [--into T2 | --out-file F]",
@@ -253,7 +242,6 @@ the FPGrowth stage (sluice ml stages FPGrowth) and read its frames with
   sluice ml prefixspan --table shop.sessions --sequence-col pages --min-support 0.01 --max-pattern-length 5 --into shop.paths`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			sink := frameSink{into: into, outFile: outFile, mode: mode, limit: limit, output: output}
 			if err := sink.check(); err != nil {
 				return usage(cmd, err)
 			}
@@ -279,10 +267,6 @@ the FPGrowth stage (sluice ml stages FPGrowth) and read its frames with
 	c.Flags().StringVar(&ps.P.SequenceCol, "sequence-col", ps.P.SequenceCol, "column of sequences (arrays of item sets)")
 	c.Flags().Float64Var(&ps.P.MinSupport, "min-support", ps.P.MinSupport, "minimal share of sequences containing a pattern, 0..1")
 	c.Flags().IntVar(&ps.P.MaxPatternLength, "max-pattern-length", ps.P.MaxPatternLength, "maximal number of items in a pattern")
-	c.Flags().StringVar(&into, "into", "", "table to write the patterns to")
-	c.Flags().StringVar(&outFile, "out-file", "", "file to write the patterns to (.parquet or .csv)")
-	c.Flags().StringVar(&mode, "mode", "overwrite", "with --into: overwrite or append")
-	c.Flags().IntVar(&limit, "limit", 30, "without --into/--out-file: rows to print")
-	addOutputFlag(c, &output)
+	sink.flags(c, "the patterns", "overwrite", 30)
 	return c
 }

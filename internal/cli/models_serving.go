@@ -309,8 +309,8 @@ func (a *app) followModel(ctx context.Context, ref *modelRef, u models.URI, cur 
 func (a *app) modelsPredictCmd() *cobra.Command {
 	ref := &modelRef{a: a}
 	var src mlSource
-	var into, outFile, mode, output, outputs string
-	var limit int
+	var sink frameSink
+	var outputs string
 	c := &cobra.Command{
 		Use:   "predict MODEL_URI (--table T | --sql Q | --file F) [--into T2 | --out-file F]",
 		Short: "Score rows in batch with a model and store or print the predictions",
@@ -328,7 +328,6 @@ stored as arrays of doubles.
   sluice models predict /tmp/churn-model --sql "SELECT * FROM churn.test LIMIT 5" --outputs probability`,
 		Args: exactArgs(1, "a model URI"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			sink := frameSink{into: into, outFile: outFile, mode: mode, limit: limit, output: output}
 			if err := sink.check(); err != nil {
 				return usage(cmd, err)
 			}
@@ -366,11 +365,7 @@ stored as arrays of doubles.
 	}
 	ref.flags(c)
 	src.flags(c)
-	c.Flags().StringVar(&into, "into", "", "table to write the scored rows to")
-	c.Flags().StringVar(&outFile, "out-file", "", "file to write the scored rows to (.parquet or .csv)")
-	c.Flags().StringVar(&mode, "mode", "append", "with --into: append or overwrite")
+	sink.flags(c, "the scored rows", "append", 20)
 	c.Flags().StringVar(&outputs, "outputs", "", "more model output columns to keep, comma-separated, or all")
-	c.Flags().IntVar(&limit, "limit", 20, "without --into/--out-file: rows to print")
-	addOutputFlag(c, &output)
 	return c
 }
