@@ -42,11 +42,36 @@ func CheckStringListCol(sc *arrow.Schema, param, name string) error {
 
 // StringLists reads a list-of-strings column. A NULL row reads as nil
 // with valid[i] false; an empty list reads as a non-nil empty slice.
-// NULL elements inside a list are an error naming the row (1-based).
+// NULL elements inside a list are a *NullElementError naming the row
+// (1-based).
 func StringLists(col *arrow.Chunked) (rows [][]string, valid []bool, err error) {
 	if !IsStringList(col.DataType()) {
 		return nil, nil, fmt.Errorf("column is %s, want array<string>", col.DataType())
 	}
+	return ListTexts(col, func(values arrow.Array) func(int) string {
+		switch v := values.(type) {
+		case *array.String:
+			return v.Value
+		case *array.LargeString:
+			return v.Value
+		}
+		return func(int) string { return "" }
+	})
+}
+
+// NullElementError is a NULL element inside a list: element Elem of row
+// Row, both 1-based.
+type NullElementError struct{ Row, Elem int }
+
+func (e *NullElementError) Error() string {
+	return fmt.Sprintf("row %d: element %d is NULL; drop NULL elements (e.g. list_filter(x, e -> e IS NOT NULL))", e.Row, e.Elem)
+}
+
+// ListTexts reads a list (or large list) column as text, element j of a
+// chunk's values being text(values)(j). A NULL row reads as nil with
+// valid[i] false; an empty list reads as a non-nil empty slice; a NULL
+// element is a *NullElementError. The caller checks the column's type.
+func ListTexts(col *arrow.Chunked, text func(values arrow.Array) func(j int) string) (rows [][]string, valid []bool, err error) {
 	rows = make([][]string, 0, col.Len())
 	valid = make([]bool, 0, col.Len())
 	base := 0
@@ -58,14 +83,10 @@ func StringLists(col *arrow.Chunked) (rows [][]string, valid []bool, err error) 
 			offsets, values = func(i int) (int64, int64) { return a.ValueOffsets(i) }, a.ListValues()
 		case *array.LargeList:
 			offsets, values = func(i int) (int64, int64) { return a.ValueOffsets(i) }, a.ListValues()
+		default:
+			return nil, nil, fmt.Errorf("column is %s, want a list", ch.DataType())
 		}
-		str := func(j int) string { return "" }
-		switch v := values.(type) {
-		case *array.String:
-			str = v.Value
-		case *array.LargeString:
-			str = v.Value
-		}
+		str := text(values)
 		for i := 0; i < ch.Len(); i++ {
 			if ch.IsNull(i) {
 				rows, valid = append(rows, nil), append(valid, false)
@@ -75,7 +96,7 @@ func StringLists(col *arrow.Chunked) (rows [][]string, valid []bool, err error) 
 			r := make([]string, 0, hi-lo)
 			for j := lo; j < hi; j++ {
 				if values.IsNull(int(j)) {
-					return nil, nil, fmt.Errorf("row %d: element %d is NULL; drop NULL elements (e.g. list_filter(x, e -> e IS NOT NULL))", base+i+1, j-lo+1)
+					return nil, nil, &NullElementError{Row: base + i + 1, Elem: int(j-lo) + 1}
 				}
 				r = append(r, str(int(j)))
 			}

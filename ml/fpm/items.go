@@ -1,6 +1,7 @@
 package fpm
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -71,35 +72,12 @@ func readItems(col *arrow.Chunked, name string) (rows [][]string, valid []bool, 
 	if _, ok := kindOf(col.DataType()); !ok {
 		return nil, nil, fmt.Errorf("column %s is %s, want array<string> or an array of integers", name, col.DataType())
 	}
-	rows = make([][]string, 0, col.Len())
-	valid = make([]bool, 0, col.Len())
-	for _, ch := range col.Chunks() {
-		var offsets func(i int) (int64, int64)
-		var values arrow.Array
-		switch a := ch.(type) {
-		case *array.List:
-			offsets, values = func(i int) (int64, int64) { return a.ValueOffsets(i) }, a.ListValues()
-		case *array.LargeList:
-			offsets, values = func(i int) (int64, int64) { return a.ValueOffsets(i) }, a.ListValues()
-		}
-		text := itemText(values)
-		for i := 0; i < ch.Len(); i++ {
-			if ch.IsNull(i) {
-				rows, valid = append(rows, nil), append(valid, false)
-				continue
-			}
-			lo, hi := offsets(i)
-			r := make([]string, 0, hi-lo)
-			for j := lo; j < hi; j++ {
-				if values.IsNull(int(j)) {
-					return nil, nil, fmt.Errorf("column %s, row %d: item %d is NULL; drop NULL items (e.g. list_filter(items, x -> x IS NOT NULL))", name, len(rows)+1, j-lo+1)
-				}
-				r = append(r, text(int(j)))
-			}
-			rows, valid = append(rows, r), append(valid, true)
-		}
+	rows, valid, err = ml.ListTexts(col, itemText)
+	var nullErr *ml.NullElementError
+	if errors.As(err, &nullErr) {
+		return nil, nil, fmt.Errorf("column %s, row %d: item %d is NULL; drop NULL items (e.g. list_filter(items, x -> x IS NOT NULL))", name, nullErr.Row, nullErr.Elem)
 	}
-	return rows, valid, nil
+	return rows, valid, err
 }
 
 // itemText returns a function giving element j of a string or integer
