@@ -32,23 +32,13 @@ func (r *runners) runMLTransform(ctx context.Context, tc *jobs.TaskContext, out 
 	if err != nil {
 		return err
 	}
-	reg := stages.Registry(eng)
-	var model ml.Transformer
-	var res *models.Resolved
-	if dir, ok := r.localRawModel(tc, t.Model); ok {
-		st, err := ml.Load(dir, reg)
-		if err != nil {
-			return fmt.Errorf("ml_transform model: %w", err)
-		}
-		if model, ok = st.(ml.Transformer); !ok {
-			return fmt.Errorf("ml_transform model %s holds an unfitted %s; fit it first (an ml_fit task, or sluice ml fit)", t.Model, st.StageName())
-		}
-	} else {
-		var m *models.Model
-		if m, res, err = r.loadModel(ctx, tc, t.Model, reg); err != nil {
-			return fmt.Errorf("ml_transform: %w", err)
-		}
-		model = m.Pipeline
+	st, res, err := r.loadStage(ctx, tc, "ml_transform", t.Model, stages.Registry(eng))
+	if err != nil {
+		return err
+	}
+	model, ok := st.(ml.Transformer)
+	if !ok {
+		return fmt.Errorf("ml_transform model %s holds an unfitted %s; fit it first (an ml_fit task, or sluice ml fit)", t.Model, st.StageName())
 	}
 	f, err := r.input(ctx, tc, "ml_transform", t.Table, t.Query)
 	if err != nil {
@@ -117,6 +107,24 @@ func target(into, mode string) (table.Ident, string, error) {
 		return id, "", fmt.Errorf("mode %q: use overwrite (the default) or append", mode)
 	}
 	return id, mode, nil
+}
+
+// loadStage loads the fitted stage a task names: a directory saved by
+// ml.Save (relative to the job file), or an MLflow model directory or URI
+// (loadModel). Errors are prefixed with what, the task type.
+func (r *runners) loadStage(ctx context.Context, tc *jobs.TaskContext, what, uri string, reg *ml.Registry) (ml.Stage, *models.Resolved, error) {
+	if dir, ok := r.localRawModel(tc, uri); ok {
+		st, err := ml.Load(dir, reg)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s model: %w", what, err)
+		}
+		return st, nil, nil
+	}
+	m, res, err := r.loadModel(ctx, tc, uri, reg)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return m.Pipeline, res, nil
 }
 
 // localRawModel reports whether uri is a local directory saved by ml.Save

@@ -11,7 +11,6 @@ import (
 	"github.com/sluice-dev/sluice/ml"
 	"github.com/sluice-dev/sluice/ml/recommendation"
 	"github.com/sluice-dev/sluice/ml/stages"
-	"github.com/sluice-dev/sluice/models"
 )
 
 // runMLRecommend writes the top K recommendations of the ALS model in a
@@ -28,19 +27,9 @@ func (r *runners) runMLRecommend(ctx context.Context, tc *jobs.TaskContext, out 
 	if err != nil {
 		return err
 	}
-	reg := stages.Registry(eng)
-	var root ml.Stage
-	var res *models.Resolved
-	if dir, ok := r.localRawModel(tc, t.Model); ok {
-		if root, err = ml.Load(dir, reg); err != nil {
-			return fmt.Errorf("ml_recommend model: %w", err)
-		}
-	} else {
-		var m *models.Model
-		if m, res, err = r.loadModel(ctx, tc, t.Model, reg); err != nil {
-			return fmt.Errorf("ml_recommend: %w", err)
-		}
-		root = m.Pipeline
+	root, res, err := r.loadStage(ctx, tc, "ml_recommend", t.Model, stages.Registry(eng))
+	if err != nil {
+		return err
 	}
 	als, ok := ml.Find[*recommendation.ALSModel](root)
 	if !ok {
