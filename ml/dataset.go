@@ -75,25 +75,36 @@ func LoadDataset(ctx context.Context, f *Frame, featuresCol, labelCol, weightCol
 	} else if err := d.copyRows(ctx, vc, featuresCol); err != nil {
 		return nil, err
 	}
-	if labelCol != "" {
-		if d.Y, err = NumericColumn(f, "labelCol", labelCol); err != nil {
-			return nil, err
-		}
-	}
-	if weightCol != "" {
-		if d.W, err = NumericColumn(f, "weightCol", weightCol); err != nil {
-			return nil, err
-		}
-		for i, w := range d.W {
-			if w < 0 {
-				return nil, fmt.Errorf("column %s, row %d: weight %v is negative; weights must be >= 0", weightCol, i+1, w)
-			}
-		}
+	if err := d.loadLabelsAndWeights(f, labelCol, weightCol); err != nil {
+		return nil, err
 	}
 	return d, nil
 }
 
 // copyRows densifies vc into d.X, checking every row.
+// loadLabelsAndWeights reads the label column (when labelCol is set)
+// into d.Y and the weight column (when weightCol is set) into d.W;
+// negative weights are errors naming the row.
+func (d *Dataset) loadLabelsAndWeights(f *Frame, labelCol, weightCol string) error {
+	var err error
+	if labelCol != "" {
+		if d.Y, err = NumericColumn(f, "labelCol", labelCol); err != nil {
+			return err
+		}
+	}
+	if weightCol != "" {
+		if d.W, err = NumericColumn(f, "weightCol", weightCol); err != nil {
+			return err
+		}
+		for i, w := range d.W {
+			if w < 0 {
+				return fmt.Errorf("column %s, row %d: weight %v is negative; weights must be >= 0", weightCol, i+1, w)
+			}
+		}
+	}
+	return nil
+}
+
 func (d *Dataset) copyRows(ctx context.Context, vc *VectorColumn, featuresCol string) error {
 	for i := 0; i < d.N; i++ {
 		if i%8192 == 0 {

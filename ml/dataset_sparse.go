@@ -89,20 +89,8 @@ func LoadDatasetSparse(ctx context.Context, f *Frame, featuresCol, labelCol, wei
 		s.Ptr = append(s.Ptr, len(s.Idx))
 	}
 	d.Sparse = s
-	if labelCol != "" {
-		if d.Y, err = NumericColumn(f, "labelCol", labelCol); err != nil {
-			return nil, err
-		}
-	}
-	if weightCol != "" {
-		if d.W, err = NumericColumn(f, "weightCol", weightCol); err != nil {
-			return nil, err
-		}
-		for i, w := range d.W {
-			if w < 0 {
-				return nil, fmt.Errorf("column %s, row %d: weight %v is negative; weights must be >= 0", weightCol, i+1, w)
-			}
-		}
+	if err := d.loadLabelsAndWeights(f, labelCol, weightCol); err != nil {
+		return nil, err
 	}
 	return d, nil
 }
